@@ -1,0 +1,69 @@
+"""Menu rows in the store, turned into entities and back."""
+
+from __future__ import annotations
+
+from ocipizza.nosql import Query, Row, store
+
+from .entities import Category, MenuItem
+
+ITEM_TABLE = "pizza"
+CATEGORY_TABLE = "category"
+
+
+def _item(row: Row) -> MenuItem:
+    value = row.value
+    return MenuItem(
+        slug=value["slug"],
+        name=value["name"],
+        category=value["category"],
+        price=value["price"],
+        description=value["description"] or "",
+        image=value["image"],
+        available=value["available"] is not False,
+        position=value["position"] or 0,
+        updated_at=value["updated_at"],
+    )
+
+
+def _item_row(item: MenuItem) -> dict:
+    return {
+        "slug": item.slug,
+        "name": item.name,
+        "category": item.category,
+        "price": item.price,
+        "description": item.description,
+        "image": item.image,
+        "available": item.available,
+        "position": item.position,
+        "updated_at": item.updated_at,
+    }
+
+
+def categories() -> list[Category]:
+    rows = store.iterate(Query(CATEGORY_TABLE, limit=100))
+    found = [Category(r["slug"], r["name"], r["position"] or 0) for r in rows]
+    return sorted(found, key=lambda c: (c.position, c.name))
+
+
+def items() -> list[MenuItem]:
+    return sorted(
+        (_item(r) for r in store.iterate(Query(ITEM_TABLE, limit=200))), key=lambda i: (i.position, i.name)
+    )
+
+
+def item_get(slug: str) -> MenuItem | None:
+    row = store.get_or_none(ITEM_TABLE, {"slug": slug})
+    return _item(row) if row else None
+
+
+def item_save(item: MenuItem) -> None:
+    store.put(ITEM_TABLE, _item_row(item))
+
+
+def category_get(slug: str) -> Category | None:
+    row = store.get_or_none(CATEGORY_TABLE, {"slug": slug})
+    return Category(row["slug"], row["name"], row["position"] or 0) if row else None
+
+
+def category_save(category: Category) -> None:
+    store.put(CATEGORY_TABLE, {"slug": category.slug, "name": category.name, "position": category.position})

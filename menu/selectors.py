@@ -1,0 +1,35 @@
+"""Reading the menu: from the cache when warm, from the store once when cold."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+from . import repositories
+from .entities import Menu, Section
+
+MENU_CACHE_KEY = "menu:v1"
+MENU_CACHE_SECONDS = 60 * 60
+
+
+def menu_get() -> Menu:
+    """The menu in display order. One cache read when warm; the store is read only on a miss."""
+    menu = cache.get(MENU_CACHE_KEY)
+    if menu is None:
+        menu = menu_build()
+        cache.set(MENU_CACHE_KEY, menu, MENU_CACHE_SECONDS)
+    return menu
+
+
+def menu_build() -> Menu:
+    categories = repositories.categories()
+    items = repositories.items()
+    sections = []
+    for category in categories:
+        in_category = tuple(item for item in items if item.category == category.slug)
+        if in_category:
+            sections.append(Section(category, in_category))
+    return Menu(tuple(sections))
+
+
+def menu_invalidate() -> None:
+    cache.delete(MENU_CACHE_KEY)

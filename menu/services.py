@@ -1,0 +1,140 @@
+"""Changing the menu. Every write ends by dropping the cached menu."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import repositories
+from .entities import Category, MenuItem
+from .selectors import menu_invalidate
+
+
+class MenuDataError(ValueError):
+    """The menu file is missing or malformed; the message says where."""
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    photos_stored: list[str] = field(default_factory=list)
+
+
+def photo_name(slug: str, content: bytes, suffix: str) -> str:
+    # The content hash in the name lets browsers cache a photo forever and still see a new one.
+    digest = hashlib.sha256(content).hexdigest()[:12]
+    return f"menu/{slugify(slug)}-{digest}{suffix.lower()}"
+
+
+def menu_load(
+    *, source: Path, dry_run: bool = False, progress: Callable[[str], None] = lambda message: None
+) -> LoadReport:
+    """Create or update the categories and items of ``source/menu.json`` and store their photos.
+
+    Idempotent: rows and photos that already match are left alone. With ``dry_run`` nothing is written
+    and the report says what would change.
+    """
+    data = _read_menu_file(source / "menu.json")
+    report = LoadReport()
+    for position, raw in enumerate(data["categories"]):
+        category = Category(slug=raw["slug"], name=raw["name"], position=position)
+        _apply(
+            category,
+            repositories.category_get(category.slug),
+            repositories.category_save,
+            report,
+            f"category {category.slug}",
+            dry_run,
+        )
+    for position, raw in enumerate(data["items"]):
+        label = f"item {raw['slug']}"
+        progress(f"[{position + 1}/{len(data['items'])}] {raw['slug']}")
+        image = _store_photo(source, raw, report, dry_run) if raw.get("image") else None
+        item = MenuItem(
+            slug=raw["slug"],
+            name=raw["name"],
+            category=raw["category"],
+            price=raw["price"],
+            description=raw.get("description") or "",
+            image=image,
+            position=position,
+        )
+        current = repositories.item_get(item.slug)
+        if current is not None:
+            # Keep what the back office may have changed that the file does not describe.
+            item = replace(item, available=current.available)
+        _apply(item, current, repositories.item_save, report, label, dry_run, stamp=True)
+    if not dry_run:
+        menu_invalidate()
+    return report
+
+
+def _apply(new, current, save, report: LoadReport, label: str, dry_run: bool, stamp: bool = False) -> None:
+    comparable = replace(current, updated_at=None) if stamp and current else current
+    if comparable == new:
+        report.unchanged.append(label)
+        return
+    (report.updated if current else report.created).append(label)
+    if not dry_run:
+        save(replace(new, updated_at=timezone.now()) if stamp else new)
+
+
+def _store_photo(source: Path, raw: dict, report: LoadReport, dry_run: bool) -> str:
+    path = source / "images" / raw["image"]
+    try:
+        content = path.read_bytes()
+    except OSError as e:
+        raise MenuDataError(f"photo {path} for {raw['slug']} cannot be read: {e}") from e
+    name = photo_name(raw["slug"], content, path.suffix)
+    if not default_storage.exists(name):
+        report.photos_stored.append(name)
+        if not dry_run:
+            stored = default_storage.save(name, ContentFile(content))
+            if stored != name:  # another process stored it at the same moment
+                default_storage.delete(stored)
+    return name
+
+
+def _read_menu_file(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise MenuDataError(f"{path} does not exist; pass --source with the folder holding menu.json") from e
+    except (OSError, ValueError) as e:
+        raise MenuDataError(f"{path} is not valid JSON: {e}") from e
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("categories"), list)
+        or not isinstance(data.get("items"), list)
+    ):
+        raise MenuDataError(f"{path} needs the lists 'categories' and 'items'")
+    slugs = set()
+    for index, category in enumerate(data["categories"]):
+        if not isinstance(category, dict) or not category.get("slug") or not category.get("name"):
+            raise MenuDataError(f"{path}: category #{index + 1} needs slug and name")
+        slugs.add(category["slug"])
+    for index, item in enumerate(data["items"]):
+        where = f"{path}: item #{index + 1}"
+        if not isinstance(item, dict) or not all(item.get(k) for k in ("slug", "name", "price", "category")):
+            raise MenuDataError(f"{where} needs slug, name, price and category")
+        if item["category"] not in slugs:
+            raise MenuDataError(f"{where} ({item['slug']}) names an unknown category {item['category']!r}")
+        try:
+            price = Decimal(str(item["price"]))
+        except InvalidOperation as e:
+            raise MenuDataError(f"{where} ({item['slug']}) has a price that is not a number") from e
+        if not price.is_finite() or price <= 0 or price.as_tuple().exponent < -2:
+            raise MenuDataError(f"{where} ({item['slug']}) needs a positive price with at most 2 decimals")
+        item["price"] = price.quantize(Decimal("0.01"))
+    return data

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OciPizzaConfig(AppConfig):
+    """The project package as an app, so its templates tags, locale and commands are found."""
+
+    name = "ocipizza"
+    verbose_name = "OCI PIZZA"

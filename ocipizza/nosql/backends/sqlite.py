@@ -1,0 +1,369 @@
+"""The embedded store: each NoSQL table is a SQLite table in one file.
+
+Safe for several processes and threads at once: WAL journal, a busy timeout, one connection per thread
+(reopened after a fork) and every conditional write inside ``BEGIN IMMEDIATE``, which serialises
+writers across processes so a version check and its write can never interleave with another writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+from ..exceptions import ConditionFailed, DoesNotExist, SchemaError, StoreUnavailable, TableNotFound
+from ..query import And, Compare, Field, Null, Or, Plan, encode_continuation
+from ..schema import Table, parse_ddl
+from .base import BaseStore, CheckedDelete, CheckedPut, Page, Row, Version, expires_at
+
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
+SQL_TYPES = {
+    "STRING": "TEXT",
+    "INTEGER": "INTEGER",
+    "LONG": "INTEGER",
+    "DOUBLE": "REAL",
+    "NUMBER": "TEXT",
+    "BOOLEAN": "INTEGER",
+    "TIMESTAMP": "TEXT",
+    "JSON": "TEXT",
+    "ENUM": "TEXT",
+    "BINARY": "BLOB",
+}
+
+
+def quote(name: str) -> str:
+    # Names come from the parsed DDL (identifiers, dots), never from user input; quoting keeps
+    # reserved words such as "order" and dotted child-table names valid SQL.
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _number_text(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def _encoder(column_type: str):
+    if column_type == "NUMBER":
+        return _number_text
+    if column_type == "BOOLEAN":
+        return int
+    if column_type == "TIMESTAMP":
+        return lambda value: value.strftime(TIMESTAMP_FORMAT)
+    if column_type == "JSON":
+        return lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return None
+
+
+def _decoder(column_type: str):
+    if column_type == "NUMBER":
+        return Decimal
+    if column_type == "BOOLEAN":
+        return bool
+    if column_type == "TIMESTAMP":
+        return lambda text: dt.datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=dt.UTC)
+    if column_type == "JSON":
+        return json.loads
+    return None
+
+
+class _TableCodec:
+    """Precomputed SQL and converters for one table, so the hot paths only bind and fetch."""
+
+    def __init__(self, table: Table):
+        self.table = table
+        self.names = tuple(table.columns)
+        self.encoders = tuple(_encoder(c.type) for c in table.columns.values())
+        self.decoders = tuple(_decoder(c.type) for c in table.columns.values())
+        self.key_encoders = tuple(_encoder(table.columns[k].type) for k in table.primary_key)
+        name = quote(table.name)
+        columns = ", ".join(quote(n) for n in self.names)
+        key_match = " AND ".join(f"{quote(k)} = ?" for k in table.primary_key)
+        live = '("_expires" IS NULL OR "_expires" > ?)'
+        self.select_columns = f'{columns}, "_version", "_expires"'
+        self.get_sql = f"SELECT {self.select_columns} FROM {name} WHERE {key_match} AND {live}"
+        self.state_sql = f'SELECT "_version", "_expires" FROM {name} WHERE {key_match}'
+        self.insert_sql = (
+            f'INSERT OR REPLACE INTO {name} ({columns}, "_version", "_expires") '
+            f"VALUES ({', '.join('?' * (len(self.names) + 2))})"
+        )
+        self.delete_sql = f"DELETE FROM {name} WHERE {key_match}"
+
+    def encode_key(self, key: dict) -> list:
+        return [
+            value if encode is None else encode(value)
+            for value, encode in zip(key.values(), self.key_encoders, strict=True)
+        ]
+
+    def encode_row(self, row: dict) -> list:
+        return [
+            value if value is None or encode is None else encode(value)
+            for value, encode in zip((row[n] for n in self.names), self.encoders, strict=True)
+        ]
+
+    def decode(self, record) -> Row:
+        value = {}
+        for name, raw, decode in zip(self.names, record, self.decoders, strict=False):
+            value[name] = raw if raw is None or decode is None else decode(raw)
+        return Row(value, record[-2], expires_at(record[-1]))
+
+
+class SQLiteStore(BaseStore):
+    """Options: ``PATH`` (the database file) and ``TIMEOUT`` (seconds to wait for a lock, default 5)."""
+
+    def __init__(self, alias, schema, options=None):
+        super().__init__(alias, schema, options)
+        path = self.options.get("PATH") or "var/nosql.sqlite3"
+        self.path = str(path)
+        self.timeout = float(self.options.get("TIMEOUT", 5))
+        self._local = threading.local()
+        self._codecs = {name: _TableCodec(table) for name, table in schema.tables.items()}
+        self._clock_skew = 0.0
+
+    # --- connections ------------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        local = self._local
+        conn = getattr(local, "conn", None)
+        if conn is not None and local.pid == os.getpid():
+            return conn
+        try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except (sqlite3.Error, OSError) as e:
+            raise StoreUnavailable(f"cannot open the embedded store at {self.path}: {e}") from e
+        local.conn, local.pid = conn, os.getpid()
+        return conn
+
+    def close(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def now(self) -> float:
+        return super().now() + self._clock_skew
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move this store's clock forward (tests of TTL expiry only)."""
+        self._clock_skew += seconds
+
+    def _fail(self, error: sqlite3.Error, table: Table | None = None):
+        message = str(error)
+        if "no such table" in message and table is not None:
+            raise TableNotFound(
+                f"table {table.name} does not exist yet; run `python manage.py nosql_migrate`"
+            ) from error
+        raise StoreUnavailable(f"embedded store error: {message}") from error
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    def _get(self, table: Table, key: dict) -> Row:
+        codec = self._codecs[table.name]
+        try:
+            record = (
+                self._connection().execute(codec.get_sql, (*codec.encode_key(key), self.now())).fetchone()
+            )
+        except sqlite3.Error as e:
+            self._fail(e, table)
+        if record is None:
+            raise DoesNotExist(f"no {table.name} row with key {key}")
+        return codec.decode(record)
+
+    def _query(self, compiled: Plan) -> Page:
+        codec = self._codecs[compiled.table.name]
+        params: list = []
+        where = _compile(compiled.condition, params)
+        order = ", ".join(
+            f"{_expression(f, ordering=True)} {'DESC' if d else 'ASC'}" for f, d in compiled.order
+        )
+        sql = (
+            f"SELECT {codec.select_columns} FROM {quote(compiled.table.name)} "
+            f'WHERE {where} AND ("_expires" IS NULL OR "_expires" > ?) ORDER BY {order} LIMIT ?'
+        )
+        params += [self.now(), compiled.limit + 1]
+        try:
+            records = self._connection().execute(sql, params).fetchall()
+        except sqlite3.Error as e:
+            self._fail(e, compiled.table)
+        rows = tuple(codec.decode(r) for r in records[: compiled.limit])
+        more = len(records) > compiled.limit
+        return Page(rows, encode_continuation(compiled, rows[-1].value) if more else None)
+
+    # --- writes -----------------------------------------------------------------------------------
+
+    def _put(self, op: CheckedPut) -> Version:
+        return self._transaction([op])[0]
+
+    def _delete(self, op: CheckedDelete) -> bool:
+        return self._transaction([op])[0]
+
+    def _write_many(self, ops) -> list:
+        return self._transaction(ops)
+
+    def _transaction(self, ops) -> list:
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            self._fail(e)
+        try:
+            now = self.now()
+            results = [
+                self._apply(conn, op, now, index if len(ops) > 1 else None) for index, op in enumerate(ops)
+            ]
+            conn.execute("COMMIT")
+            return results
+        except BaseException as e:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                self._fail(e, ops[0].table)
+            raise
+
+    def _apply(self, conn, op, now: float, index):
+        codec = self._codecs[op.table.name]
+        key = codec.encode_key(op.key)
+        state = conn.execute(codec.state_sql, key).fetchone()
+        live = state is not None and (state[1] is None or state[1] > now)
+        current_version = state[0] if live else None
+        if op.if_version is not None and current_version != op.if_version:
+            raise ConditionFailed(
+                f"{op.table.name} {op.key}: the row changed since it was read",
+                index=index,
+                current=self._current(conn, codec, key, now),
+            )
+        if isinstance(op, CheckedDelete):
+            if not live and op.must_exist:
+                raise ConditionFailed(f"{op.table.name} {op.key} does not exist", index=index)
+            if state is not None:
+                conn.execute(codec.delete_sql, key)
+            return live
+        if op.if_absent and live:
+            raise ConditionFailed(
+                f"{op.table.name} {op.key} already exists",
+                index=index,
+                current=self._current(conn, codec, key, now),
+            )
+        if op.ttl is not None:
+            expires = op.ttl.expiration(now)
+        elif live:
+            expires = state[1]
+        else:
+            expires = op.table.ttl.expiration(now) if op.table.ttl else None
+        version = os.urandom(12)
+        conn.execute(codec.insert_sql, (*codec.encode_row(op.row), version, expires))
+        return version
+
+    def _current(self, conn, codec, key, now) -> Row | None:
+        record = conn.execute(codec.get_sql, (*key, now)).fetchone()
+        return codec.decode(record) if record else None
+
+    # --- tables -----------------------------------------------------------------------------------
+
+    def existing_tables(self) -> set[str]:
+        try:
+            rows = (
+                self._connection().execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            )
+        except sqlite3.Error as e:
+            self._fail(e)
+        return {name for (name,) in rows if name in self.schema.tables}
+
+    def existing_indexes(self, table: str) -> set[str]:
+        try:
+            rows = (
+                self._connection()
+                .execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table,))
+                .fetchall()
+            )
+        except sqlite3.Error as e:
+            self._fail(e)
+        prefix = f"{table}$"
+        return {name[len(prefix) :] for (name,) in rows if name.startswith(prefix)}
+
+    def execute_ddl(self, statement: str) -> None:
+        parsed = parse_ddl(statement, self.schema.tables)
+        if isinstance(parsed, Table):
+            table = self.schema.tables.get(parsed.name, parsed)
+            columns = [
+                f"{quote(c.name)} {SQL_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}"
+                for c in table.columns.values()
+            ]
+            keys = ", ".join(quote(k) for k in table.primary_key)
+            sql = (
+                f"CREATE TABLE IF NOT EXISTS {quote(table.name)} ({', '.join(columns)}, "
+                f'"_version" BLOB NOT NULL, "_expires" REAL, PRIMARY KEY ({keys})) WITHOUT ROWID'
+            )
+        else:
+            table = self.schema.tables[parsed.table]
+            fields = ", ".join(
+                _expression(Field(table.columns[p.split(".")[0]], tuple(p.split(".")[1:])))
+                for p, _ in parsed.fields
+            )
+            sql = (
+                f"CREATE INDEX IF NOT EXISTS {quote(parsed.table + '$' + parsed.name)} "
+                f"ON {quote(parsed.table)} ({fields})"
+            )
+        try:
+            self._connection().execute(sql)
+        except sqlite3.Error as e:
+            raise SchemaError(f"cannot apply {statement!r}: {e}") from e
+
+    def drop_all(self) -> None:
+        conn = self._connection()
+        # Children first: Oracle NoSQL refuses to drop a parent that still has child tables.
+        for name in sorted(self.schema.tables, key=lambda n: -n.count(".")):
+            conn.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+
+    def ping(self) -> None:
+        try:
+            self._connection().execute("SELECT 1").fetchone()
+        except sqlite3.Error as e:
+            self._fail(e)
+
+
+# --- query compilation ----------------------------------------------------------------------------
+
+
+def _expression(resolved: Field, ordering: bool = False) -> str:
+    column = quote(resolved.column.name)
+    if resolved.path:
+        # Path parts are checked identifiers, so the JSON path literal cannot carry anything else;
+        # writing it inline (not bound) lets SQLite use expression indexes on it.
+        return f"json_extract({column}, '$.{'.'.join(resolved.path)}')"
+    if ordering and resolved.column.type == "NUMBER":
+        return f"CAST({column} AS REAL)"
+    return column
+
+
+def _bind(resolved: Field, op: str, value):
+    if resolved.path:
+        return int(value) if isinstance(value, bool) else value
+    kind = resolved.column.type
+    if kind == "NUMBER":
+        return _number_text(value) if op == "=" else float(value)
+    encode = _encoder(kind)
+    return value if encode is None else encode(value)
+
+
+def _compile(node, params: list) -> str:
+    if isinstance(node, Compare):
+        params.append(_bind(node.field, node.op, node.value))
+        numeric = node.field.column.type == "NUMBER" and not node.field.path and node.op != "="
+        return f"{_expression(node.field, ordering=numeric)} {node.op} ?"
+    if isinstance(node, Null):
+        return f"{_expression(node.field)} IS {'' if node.null else 'NOT '}NULL"
+    if isinstance(node, And):
+        return "(" + " AND ".join(_compile(p, params) for p in node.parts) + ")" if node.parts else "1"
+    if isinstance(node, Or):
+        return "(" + " OR ".join(_compile(p, params) for p in node.parts) + ")" if node.parts else "0"
+    raise TypeError(f"cannot compile {node!r}")

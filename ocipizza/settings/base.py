@@ -1,0 +1,228 @@
+"""Settings shared by every environment; values come from the environment through django-environ.
+
+Every variable read here is listed, with a comment, in ``.env.example``.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+VAR_DIR = Path(env("OCIPIZZA_VAR_DIR", default=str(BASE_DIR / "var")))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ocipizza.nosql.apps.NoSQLConfig",
+    "ocipizza.apps.OciPizzaConfig",
+    "accounts",
+    "menu",
+    "orders",
+    "locations",
+    "backoffice",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ocipizza.middleware.ServiceUnavailableMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ocipizza.urls"
+WSGI_APPLICATION = "ocipizza.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "ocipizza.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- relational database: staff accounts, permissions, sessions without Redis ------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- the NoSQL store ------------------------------------------------------------------------------
+NOSQL_BACKEND = env("NOSQL_BACKEND", default="sqlite")
+NOSQL_BACKENDS = {
+    "sqlite": "ocipizza.nosql.backends.sqlite.SQLiteStore",
+    "oracle": "ocipizza.nosql.backends.oracle.OracleStore",
+}
+NOSQL_STORES = {
+    "default": {
+        "BACKEND": NOSQL_BACKENDS.get(NOSQL_BACKEND, NOSQL_BACKEND),
+        "OPTIONS": {
+            # embedded backend
+            "PATH": env("NOSQL_SQLITE_PATH", default=str(VAR_DIR / "nosql.sqlite3")),
+            "TIMEOUT": env.float("NOSQL_SQLITE_TIMEOUT", default=5.0),
+            # Oracle NoSQL Database (borneo)
+            "MODE": env("NOSQL_MODE", default="onprem"),
+            "ENDPOINT": env("NOSQL_ENDPOINT", default="http://127.0.0.1:8080"),
+            "NAMESPACE": env("NOSQL_NAMESPACE", default=""),
+            "USER": env("NOSQL_USER", default=""),
+            "PASSWORD": env("NOSQL_PASSWORD", default=""),
+            "REGION": env("OCI_REGION", default=""),
+            "COMPARTMENT": env("OCI_COMPARTMENT_ID", default=""),
+            "AUTH": env("OCI_AUTH", default="config"),
+            "OCI_CONFIG_FILE": env("OCI_CONFIG_FILE", default="~/.oci/config"),
+            "OCI_PROFILE": env("OCI_PROFILE", default="DEFAULT"),
+            "REQUEST_TIMEOUT": env.float("NOSQL_REQUEST_TIMEOUT", default=3.0),
+            "TABLE_READ_UNITS": env.int("NOSQL_TABLE_READ_UNITS", default=50),
+            "TABLE_WRITE_UNITS": env.int("NOSQL_TABLE_WRITE_UNITS", default=50),
+            "TABLE_STORAGE_GB": env.int("NOSQL_TABLE_STORAGE_GB", default=1),
+        },
+    }
+}
+
+# --- Redis: sessions, cart, cache, rate limits ------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="")
+
+
+def cache_settings(redis_url: str, var_dir: Path) -> tuple[dict, str]:
+    """CACHES and SESSION_ENGINE for Redis when it is configured, else for one machine's processes."""
+    if redis_url:
+        caches = {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ocipizza"),
+                "OPTIONS": {
+                    "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                    # Short timeouts: with Redis down a page answers 503 at once instead of hanging.
+                    "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
+                    "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+                    "CONNECTION_POOL_KWARGS": {"max_connections": 50},
+                },
+            }
+        }
+        return caches, "django.contrib.sessions.backends.cache"
+    # Without Redis: a cache every process on the machine shares, and sessions in the relational
+    # database, so several workers still see the same carts.
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(var_dir / "cache"),
+        }
+    }
+    return caches, "django.contrib.sessions.backends.db"
+
+
+CACHES, SESSION_ENGINE = cache_settings(REDIS_URL, VAR_DIR)
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_SAVE_EVERY_REQUEST = False
+
+# --- passwords ------------------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- i18n -----------------------------------------------------------------------------------------
+LANGUAGE_CODE = "pt-br"
+LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "America/Sao_Paulo"
+USE_I18N = True
+USE_TZ = True
+
+# --- static files and media -----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = env("MEDIA_URL", default="/media/")
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="local")
+STORAGES = {
+    "default": {
+        "BACKEND": {
+            "local": "django.core.files.storage.FileSystemStorage",
+            "oci": "ocipizza.storage.OCIObjectStorage",
+        }.get(STORAGE_BACKEND, STORAGE_BACKEND),
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=STORAGE_BACKEND == "local")
+
+# --- e-mail ---------------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="OCI PIZZA <pedidos@ocipizza.com.br>")
+
+# --- security -------------------------------------------------------------------------------------
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *env.list("CSP_EXTRA_IMG_SRC", default=[])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- logging --------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # borneo logs through its own logger; route it here instead of its default logs/driver.log.
+        "borneo": {"level": env("NOSQL_LOG_LEVEL", default="WARNING")},
+    },
+}
+
+# --- the shop -------------------------------------------------------------------------------------
+MENU_DATA_DIR = Path(env("MENU_DATA_DIR", default=str(BASE_DIR / "data" / "menu")))
+SITE_NAME = "OCI PIZZA"

@@ -1,0 +1,7 @@
+"""Development on one machine: DEBUG, embedded store, local files, mail to the console."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-secret-key-not-for-production-0123456789abcdef")

@@ -1,0 +1,25 @@
+"""Template helpers shared by every app."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.core.files.storage import default_storage
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def brl(value):
+    """Format an amount in reais for the active language: "R$ 1.059,90" in pt-BR, "R$ 1,059.90" in English."""
+    try:
+        amount = Decimal(value).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return "R$\u00a0" + number_format(amount, 2, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def media_url(name):
+    """The public URL of a file in the default storage (local files or Object Storage)."""
+    return default_storage.url(name) if name else ""
