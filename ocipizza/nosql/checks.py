@@ -28,7 +28,7 @@ def check_stores(app_configs=None, **kwargs):
             messages.append(
                 Error(
                     f"NOSQL_STORES[{alias!r}] BACKEND {backend!r} cannot be imported.",
-                    hint="Use NOSQL_BACKEND=sqlite (embedded) or NOSQL_BACKEND=oracle (Oracle NoSQL via borneo).",
+                    hint="Use NOSQL_BACKEND=sqlite (embedded) or oracle (Oracle NoSQL through borneo).",
                     id="nosql.E002",
                 )
             )

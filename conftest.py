@@ -1,0 +1,218 @@
+"""Fixtures for the whole suite: a fresh store and cache for every test, browsers, throwaway servers."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django would then refuse ORM calls
+# made from that thread, although they are plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+# This machine has no outside network: without these flags Chromium keeps trying to reach Google.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 5.0) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- the store and the cache, fresh for every test --------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def nosql_store(settings, tmp_path):
+    """Every test gets its own embedded store file with every table created."""
+    from ocipizza.nosql import stores
+
+    settings.NOSQL_STORES = {
+        "default": {
+            "BACKEND": "ocipizza.nosql.backends.sqlite.SQLiteStore",
+            "OPTIONS": {"PATH": str(tmp_path / "nosql.sqlite3")},
+        }
+    }
+    store = stores["default"]
+    for statement in store.schema.statements:
+        store.execute_ddl(statement)
+    store.stats.reset()
+    yield store
+    stores.reset()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings, worker_id):
+    """Each xdist worker uses its own Redis database, emptied before every test."""
+    from django.core.cache import cache
+
+    database = 1 if worker_id == "master" else 1 + int(worker_id.removeprefix("gw"))
+    caches = dict(settings.CACHES)
+    caches["default"] = {**caches["default"], "LOCATION": f"redis://127.0.0.1:6379/{database}"}
+    settings.CACHES = caches
+    cache.clear()
+    yield cache
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def menu_loaded(nosql_store):
+    """The shipped starting menu, photos included."""
+    from django.conf import settings
+
+    from menu.services import menu_load
+
+    return menu_load(source=settings.MENU_DATA_DIR)
+
+
+@pytest.fixture
+def redis_commands():
+    """Counts the commands Redis executes between ``start()`` and ``count()`` (MONITOR-free: INFO stats)."""
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379)
+
+    class Counter:
+        def _total(self):
+            stats = client.info("commandstats")
+            # INFO itself is counted; callers compare two snapshots, each adding one INFO call.
+            return sum(v["calls"] for v in stats.values())
+
+        def start(self):
+            self.begin = self._total()
+
+        def count(self):
+            return self._total() - self.begin - 1
+
+    return Counter()
+
+
+# --- throwaway servers ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A private redis-server on a free port, for tests that stop or restart Redis."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed; run scripts/test.sh, which installs it")
+    port = free_port()
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+
+        def start(self):
+            self.process = subprocess.Popen(
+                [
+                    binary,
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(tmp_path),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            wait_for_port(port)
+
+        def stop(self):
+            stop_process(self.process)
+
+    server = Server()
+    server.port = port
+    server.start()
+    yield server
+    server.stop()
+
+
+# --- browsers ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run scripts/test.sh, which installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser context per test; a screenshot lands in test-artifacts/ when the test ends."""
+    context = browser.new_context(locale="pt-BR", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone_page(browser, request):
+    """A phone-sized browser context (a mid-range Android phone)."""
+    context = browser.new_context(
+        locale="pt-BR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    finally:
+        context.close()
