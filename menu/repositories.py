@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ocipizza.nosql import Query, Row, store
 
 from .entities import Category, MenuItem
 
 ITEM_TABLE = "pizza"
+CENTS = Decimal("0.01")
 CATEGORY_TABLE = "category"
 
 
@@ -16,7 +19,7 @@ def _item(row: Row) -> MenuItem:
         slug=value["slug"],
         name=value["name"],
         category=value["category"],
-        price=value["price"],
+        price=value["price"].quantize(CENTS),
         description=value["description"] or "",
         image=value["image"],
         available=value["available"] is not False,

@@ -1,0 +1,53 @@
+import re
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+
+@pytest.fixture
+def client():
+    return Client(enforce_csrf_checks=True)
+
+
+def test_home_lists_the_menu_by_category_with_photos_and_prices(client, menu_loaded):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    headings = re.findall(r'<h2 id="heading-[^"]+">([^<]+)</h2>', html)
+    assert headings == ["Tradicionais", "Especiais", "Vegetarianas", "Bebidas"]
+    assert len(re.findall(r'<li class="menu-card[ "]', html)) == 16
+    assert "R$\u00a035,99" in html  # calabresa, pt-BR money
+    photos = re.findall(r'<img src="(/media/menu/[^"]+\.jpg)" alt="Pizza ([^"]+)"', html)
+    assert len(photos) == 12
+    photo = client.get(photos[0][0])
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+
+
+def test_home_in_english_formats_money_the_english_way(client, menu_loaded):
+    with translation.override("en"):
+        html = client.get("/", headers={"accept-language": "en"}).content.decode()
+    assert "R$\u00a035.99" in html
+    assert "Our menu" in html
+
+
+def test_home_before_the_menu_is_loaded_says_so(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "O cardápio ainda não foi carregado" in response.content.decode()
+
+
+def test_warm_menu_page_makes_no_store_call(client, menu_loaded, nosql_store):
+    client.get("/")
+    nosql_store.stats.reset()
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    assert nosql_store.stats.total == 0
+
+
+def test_pages_carry_a_strict_content_security_policy(client, menu_loaded):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["X-Frame-Options"] == "DENY"

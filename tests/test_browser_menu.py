@@ -1,0 +1,38 @@
+"""The menu as a customer sees it in Chromium."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_page_shows_pizzas_with_photos_and_prices_in_reais(page, live_server, menu_loaded):
+    page.goto(live_server.url + "/")
+    cards = page.locator("li.menu-card")
+    assert cards.count() == 16
+    photos = page.locator("li.menu-card img")
+    assert photos.count() == 12
+    # Every photo really loaded (naturalWidth is 0 for a broken image).
+    page.wait_for_load_state("networkidle")
+    widths = photos.evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth)")
+    assert all(w == 300 for w in widths), widths
+    calabresa = page.locator("li.menu-card[data-item=calabresa]")
+    assert calabresa.locator(".price").inner_text() == "R$\u00a035,99"
+    assert page.get_by_role("heading", name="Bebidas").is_visible()
+    assert page.locator(".cart-badge").inner_text() == "0"
+
+
+def test_switching_to_english_keeps_the_page_working(page, live_server, menu_loaded):
+    page.goto(live_server.url + "/")
+    page.select_option("#language", "en")
+    page.get_by_role("button", name="Mudar").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Our menu").is_visible()
+    assert page.locator("li.menu-card[data-item=calabresa] .price").inner_text() == "R$\u00a035.99"
+
+
+def test_no_csp_violations_on_the_home_page(page, live_server, menu_loaded):
+    violations = []
+    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.goto(live_server.url + "/")
+    page.wait_for_load_state("networkidle")
+    assert violations == []
