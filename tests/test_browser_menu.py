@@ -9,7 +9,7 @@ def test_home_page_shows_pizzas_with_photos_and_prices_in_reais(page, live_serve
     page.goto(live_server.url + "/")
     cards = page.locator("li.menu-card")
     assert cards.count() == 16
-    photos = page.locator("li.menu-card img")
+    photos = page.locator("li.menu-card > img")
     assert photos.count() == 12
     # Every photo really loaded (naturalWidth is 0 for a broken image).
     page.wait_for_load_state("networkidle")
