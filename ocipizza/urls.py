@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from . import views
 
@@ -14,7 +13,7 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # Local-file storage only; with Object Storage the photos are served by OCI.
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^media/(?P<path>.*)$", views.media, name="media"),
     ]
 
 handler400 = views.bad_request

@@ -2,11 +2,13 @@
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from .middleware import UNAVAILABLE
 from .nosql import store
@@ -56,3 +58,12 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No request context: whatever broke may be what a context processor needs.
     return render(None, "500.html", status=500)
+
+
+@require_GET
+def media(request, path):
+    """Local photo files (STORAGE_BACKEND=local). Read MEDIA_ROOT per request so tests can move it."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    # Names carry a content hash, so a photo never changes under its URL.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -32,7 +32,12 @@ def test_switching_to_english_keeps_the_page_working(page, live_server, menu_loa
 
 def test_no_csp_violations_on_the_home_page(page, live_server, menu_loaded):
     violations = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.goto(live_server.url + "/")
     page.wait_for_load_state("networkidle")
     assert violations == []

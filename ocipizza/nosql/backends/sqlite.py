@@ -20,7 +20,6 @@ from ..query import And, Compare, Field, Null, Or, Plan, encode_continuation
 from ..schema import Table, parse_ddl
 from .base import BaseStore, CheckedDelete, CheckedPut, Page, Row, Version, expires_at
 
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 SQL_TYPES = {
     "STRING": "TEXT",
     "INTEGER": "INTEGER",
@@ -52,7 +51,8 @@ def _encoder(column_type: str):
     if column_type == "BOOLEAN":
         return int
     if column_type == "TIMESTAMP":
-        return lambda value: value.strftime(TIMESTAMP_FORMAT)
+        # Fixed-width ISO text in UTC sorts chronologically as plain text.
+        return lambda value: value.replace(tzinfo=None).isoformat(timespec="microseconds")
     if column_type == "JSON":
         return lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return None
@@ -64,7 +64,7 @@ def _decoder(column_type: str):
     if column_type == "BOOLEAN":
         return bool
     if column_type == "TIMESTAMP":
-        return lambda text: dt.datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=dt.UTC)
+        return lambda text: dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
     if column_type == "JSON":
         return json.loads
     return None
