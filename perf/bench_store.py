@@ -1,7 +1,7 @@
 """Embedded store against raw sqlite3 on the same kind of table, in the same run.
 
 Usage: .venv/bin/python perf/bench_store.py [--rows 2000] [--repeat 3000]
-Prints p50 in microseconds for get, put and a one-page query, and the store/raw ratio (goal: get ≤ 3×).
+Prints p50 in microseconds for get, put and a one-page query, and the store/raw ratio (goal: get ≤ 3x).
 """
 
 import argparse
@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocipizza.settings.local")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -115,8 +115,8 @@ def main():
         repeat = args.repeat if name != "put" else args.repeat // 3
         timed(ours, 200), timed(theirs, 200)  # warm up
         mine, base = p50(timed(ours, repeat)), p50(timed(theirs, repeat))
-        goal = "  (goal ≤ 3×)" if name == "get" else ""
-        print(f"{name:<18}{mine:>14.1f}{base:>12.1f}{mine / base:>7.2f}×{goal}")
+        goal = "  (goal ≤ 3x)" if name == "get" else ""
+        print(f"{name:<18}{mine:>14.1f}{base:>12.1f}{mine / base:>7.2f}x{goal}")
 
 
 if __name__ == "__main__":
