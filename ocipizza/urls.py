@@ -8,7 +8,12 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("menu.urls")),
+    path("", include("locations.urls")),
 ]
+
+if settings.PERF_HELLO_VIEW:
+    # The baseline perf/bench_cep.py measures the CEP API against, through the same middleware.
+    urlpatterns += [path("perf/hello", views.perf_hello)]
 
 if settings.SERVE_MEDIA:
     # Local-file storage only; with Object Storage the photos are served by OCI.

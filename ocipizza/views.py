@@ -4,7 +4,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -37,6 +37,11 @@ def readyz(request):
             checks[name] = "unavailable"
     ready = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)
+
+
+def perf_hello(request):
+    """Hello world through the whole middleware stack; routed only when settings.PERF_HELLO_VIEW is on."""
+    return HttpResponse(b"Hello, world", content_type="text/plain")
 
 
 def _ping_cache():

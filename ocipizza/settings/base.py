@@ -228,3 +228,16 @@ LOGGING = {
 # --- the shop -------------------------------------------------------------------------------------
 MENU_DATA_DIR = Path(env("MENU_DATA_DIR", default=str(BASE_DIR / "data" / "menu")))
 SITE_NAME = "OCI PIZZA"
+
+# --- CEP lookup (locations) -------------------------------------------------------------------------
+# Built by `manage.py build_cep_db` into a new file swapped in atomically; the app only reads it.
+CEP_DB_PATH = Path(env("CEP_DB_PATH", default=str(VAR_DIR / "cep.sqlite3")))
+CEP_RANGES_CSV = Path(env("CEP_RANGES_CSV", default=str(BASE_DIR / "data" / "cep_ranges.csv")))
+CEP_API_RATE_LIMIT = env.int("CEP_API_RATE_LIMIT", default=60)  # lookups per client IP per window
+CEP_API_RATE_WINDOW = env.int("CEP_API_RATE_WINDOW", default=60)  # seconds
+CEP_API_MAX_AGE = env.int("CEP_API_MAX_AGE", default=60 * 60 * 24)  # browsers and CDNs may cache hits
+# Proxies in front of the app that append to X-Forwarded-For (the OCI load balancer: 1). With 0 the
+# client is REMOTE_ADDR; trusting the header without a proxy would let anyone pick their own rate limit.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Only perf/bench_cep.py turns this on: a hello-world baseline at /perf/hello.
+PERF_HELLO_VIEW = env.bool("PERF_HELLO_VIEW", default=False)
