@@ -1,0 +1,90 @@
+"""Helpers shared by the emulator tests: the emulator subprocess, borneo handles, DDL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class EmulatorProcess:
+    """A running ``python -m emulators.nosql``; ``admin()`` talks to its /_emulator/ endpoints."""
+
+    def __init__(self, *args: str, port: int | None = None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = args
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> EmulatorProcess:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "emulators.nosql", "--port", str(self.port), *self.args],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the emulator exited: {self.process.stderr.read().decode()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the emulator did not listen on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.kill(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+
+    def admin(self, name: str, payload: dict | None = None, method: str = "POST") -> dict:
+        data = None if method == "GET" else json.dumps(payload or {}).encode()
+        request = urllib.request.Request(f"{self.url}/_emulator/{name}", data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def stats(self) -> dict:
+        return self.admin("requests", method="GET")
+
+
+def make_handle(url: str, provider=None, retries: int | None = None, timeout_ms: int = 10000):
+    from borneo import DefaultRetryHandler, NoSQLHandle, NoSQLHandleConfig
+    from borneo.kv import StoreAccessTokenProvider
+
+    config = NoSQLHandleConfig(url).set_authorization_provider(provider or StoreAccessTokenProvider())
+    config.set_timeout(timeout_ms).set_table_request_timeout(timeout_ms)
+    if retries is not None:
+        config.set_retry_handler(DefaultRetryHandler(retries, 0))
+    return NoSQLHandle(config)
+
+
+def ddl(handle, statement: str, limits=None):
+    from borneo import TableRequest
+
+    request = TableRequest().set_statement(statement)
+    if limits is not None:
+        request.set_table_limits(limits)
+    return handle.do_table_request(request, 10000, 200)
