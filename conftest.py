@@ -108,25 +108,38 @@ def menu_loaded(nosql_store):
 
 
 @pytest.fixture
-def redis_commands():
-    """Counts the commands Redis executes between ``start()`` and ``count()`` (MONITOR-free: INFO stats)."""
-    import redis
+def redis_commands(monkeypatch):
+    """Counts the Redis commands this process sends (a counting wrapper; the commands still run).
 
-    client = redis.Redis(host="127.0.0.1", port=6379)
+    Counted client-side because the server's own statistics also see other test workers.
+    """
+    from redis.connection import AbstractConnection
 
     class Counter:
-        def _total(self):
-            stats = client.info("commandstats")
-            # INFO itself is counted; callers compare two snapshots, each adding one INFO call.
-            return sum(v["calls"] for v in stats.values())
+        sent = 0
 
         def start(self):
-            self.begin = self._total()
+            self.sent = 0
 
         def count(self):
-            return self._total() - self.begin - 1
+            return self.sent
 
-    return Counter()
+    counter = Counter()
+    pack_command = AbstractConnection.pack_command
+    pack_commands = AbstractConnection.pack_commands
+
+    def counting_pack_command(self, *args):
+        counter.sent += 1
+        return pack_command(self, *args)
+
+    def counting_pack_commands(self, commands):
+        commands = list(commands)
+        counter.sent += len(commands)
+        return pack_commands(self, commands)
+
+    monkeypatch.setattr(AbstractConnection, "pack_command", counting_pack_command)
+    monkeypatch.setattr(AbstractConnection, "pack_commands", counting_pack_commands)
+    return counter
 
 
 # --- throwaway servers ------------------------------------------------------------------------------
@@ -216,3 +229,19 @@ def phone_page(browser, request):
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     finally:
         context.close()
+
+
+@pytest.fixture
+def pizzeria_loaded(nosql_store):
+    """The shipped pizzeria profile (hours, zones, PIX account)."""
+    from django.conf import settings
+
+    from orders.services import pizzeria_load
+
+    pizzeria_load(path=settings.PIZZERIA_PROFILE_FILE)
+
+
+@pytest.fixture
+def shop(menu_loaded, pizzeria_loaded):
+    """Menu and pizzeria profile both loaded."""
+    return menu_loaded

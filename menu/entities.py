@@ -17,6 +17,16 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Size:
+    """One size of a pizza with its own price."""
+
+    code: str
+    name: str
+    slices: int
+    price: Decimal
+
+
+@dataclass(frozen=True)
 class MenuItem:
     """A pizza or a drink: a row of the ``pizza`` table."""
 
@@ -28,11 +38,30 @@ class MenuItem:
     image: str | None = None  # a name in Django's default storage
     available: bool = True
     position: int = 0
+    sizes: tuple[Size, ...] = ()
     updated_at: dt.datetime | None = None
 
     @property
     def is_pizza(self) -> bool:
         return self.category != DRINKS
+
+    @property
+    def default_size(self) -> Size | None:
+        return self.sizes[-1] if self.sizes else None
+
+    def size(self, code: str | None) -> Size | None:
+        """The size with this code; ``None`` for an item without sizes asked without one."""
+        for size in self.sizes:
+            if size.code == code:
+                return size
+        return None
+
+    def price_for(self, code: str | None) -> Decimal | None:
+        """Price of one unit in that size, or ``None`` when the item has no such size."""
+        if not self.sizes:
+            return self.price if code in (None, "") else None
+        size = self.size(code)
+        return size.price if size else None
 
 
 @dataclass(frozen=True)
@@ -46,6 +75,10 @@ class Menu:
     """The whole menu in display order; small enough to cache as one value."""
 
     sections: tuple[Section, ...] = field(default=())
+
+    @property
+    def categories(self) -> tuple[Category, ...]:
+        return tuple(section.category for section in self.sections)
 
     @property
     def items(self) -> tuple[MenuItem, ...]:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ocipizza.nosql import Query, Row, store
 
-from .entities import Category, MenuItem
+from .entities import Category, MenuItem, Size
 
 ITEM_TABLE = "pizza"
 CENTS = Decimal("0.01")
@@ -24,6 +24,10 @@ def _item(row: Row) -> MenuItem:
         image=value["image"],
         available=value["available"] is not False,
         position=value["position"] or 0,
+        sizes=tuple(
+            Size(s["code"], s["name"], int(s.get("slices") or 0), Decimal(s["price"]))
+            for s in value["sizes"] or ()
+        ),
         updated_at=value["updated_at"],
     )
 
@@ -38,6 +42,11 @@ def _item_row(item: MenuItem) -> dict:
         "image": item.image,
         "available": item.available,
         "position": item.position,
+        # Money inside JSON travels as text: both backends keep it exact that way.
+        "sizes": [
+            {"code": s.code, "name": s.name, "slices": s.slices, "price": str(s.price)} for s in item.sizes
+        ]
+        or None,
         "updated_at": item.updated_at,
     }
 

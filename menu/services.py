@@ -15,8 +15,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import repositories
-from .entities import Category, MenuItem
+from .entities import DRINKS, Category, MenuItem, Size
 from .selectors import menu_invalidate
+
+
+CENTS = Decimal("0.01")
 
 
 class MenuDataError(ValueError):
@@ -46,6 +49,7 @@ def menu_load(
     and the report says what would change.
     """
     data = _read_menu_file(source / "menu.json")
+    size_rules = _read_size_rules(source / "sizes.json")
     report = LoadReport()
     for position, raw in enumerate(data["categories"]):
         category = Category(slug=raw["slug"], name=raw["name"], position=position)
@@ -69,6 +73,7 @@ def menu_load(
             description=raw.get("description") or "",
             image=image,
             position=position,
+            sizes=sizes_priced(raw["price"], size_rules) if raw["category"] != DRINKS else (),
         )
         current = repositories.item_get(item.slug)
         if current is not None:
@@ -88,6 +93,32 @@ def _apply(new, current, save, report: LoadReport, label: str, dry_run: bool, st
     (report.updated if current else report.created).append(label)
     if not dry_run:
         save(replace(new, updated_at=timezone.now()) if stamp else new)
+
+
+def sizes_priced(full_price: Decimal, rules: list[dict]) -> tuple[Size, ...]:
+    """Sizes from the rules, smallest first; each costs the full price times its factor, in cents."""
+    return tuple(
+        Size(rule["code"], rule["name"], rule["slices"], (full_price * rule["factor"]).quantize(CENTS))
+        for rule in rules
+    )
+
+
+def _read_size_rules(path: Path) -> list[dict]:
+    if not path.exists():
+        return []  # a menu without sizes.json sells every item in one size
+    try:
+        rules = json.loads(path.read_text(encoding="utf-8"))["sizes"]
+        checked = []
+        for rule in rules:
+            factor = Decimal(str(rule["factor"]))
+            if not (Decimal(0) < factor <= Decimal(1)) or not rule["code"] or not rule["name"]:
+                raise ValueError(f"size {rule.get('code')!r} needs a code, a name and a factor in (0, 1]")
+            checked.append({**rule, "factor": factor, "slices": int(rule.get("slices") or 0)})
+    except (OSError, ValueError, KeyError, TypeError, InvalidOperation) as e:
+        raise MenuDataError(f"{path} is not a valid sizes file: {e}") from e
+    if len({r["code"] for r in checked}) != len(checked):
+        raise MenuDataError(f"{path} repeats a size code")
+    return checked
 
 
 def _store_photo(source: Path, raw: dict, report: LoadReport, dry_run: bool) -> str:

@@ -11,12 +11,14 @@ def test_home_page_shows_pizzas_with_photos_and_prices_in_reais(page, live_serve
     assert cards.count() == 16
     photos = page.locator("li.menu-card > img")
     assert photos.count() == 12
-    # Every photo really loaded (naturalWidth is 0 for a broken image).
-    page.wait_for_load_state("networkidle")
-    widths = photos.evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth)")
+    # Every photo really loads (decode() rejects for a broken image; lazy ones are asked for now).
+    widths = photos.evaluate_all(
+        "imgs => Promise.all(imgs.map(i => { i.loading = 'eager'; return i.decode().then(() => i.naturalWidth); }))"
+    )
     assert all(w == 300 for w in widths), widths
     calabresa = page.locator("li.menu-card[data-item=calabresa]")
-    assert calabresa.locator(".price").inner_text() == "R$\u00a035,99"
+    assert calabresa.locator(".size-option").last.inner_text().endswith("R$\u00a035,99")
+    assert page.locator("li.menu-card[data-item=agua-mineral] .price").inner_text() == "R$\u00a05,00"
     assert page.get_by_role("heading", name="Bebidas").is_visible()
     assert page.locator(".cart-badge").inner_text() == "0"
 
@@ -27,7 +29,7 @@ def test_switching_to_english_keeps_the_page_working(page, live_server, menu_loa
     page.get_by_role("button", name="Mudar").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Our menu").is_visible()
-    assert page.locator("li.menu-card[data-item=calabresa] .price").inner_text() == "R$\u00a035.99"
+    assert page.locator("li.menu-card[data-item=agua-mineral] .price").inner_text() == "R$\u00a05.00"
 
 
 def test_no_csp_violations_on_the_home_page(page, live_server, menu_loaded):

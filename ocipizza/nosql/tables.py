@@ -27,6 +27,71 @@ STATEMENTS = (
         updated_at TIMESTAMP(3),
         PRIMARY KEY (slug))""",
     "CREATE INDEX IF NOT EXISTS idx_pizza_category ON pizza (category, position)",
+    # The pizzeria's profile (hours, delivery zones, PIX account...): one row, edited in the back office.
+    """CREATE TABLE IF NOT EXISTS pizzeria (
+        id STRING,
+        profile JSON NOT NULL,
+        updated_at TIMESTAMP(3),
+        PRIMARY KEY (id))""",
+    # --- customers (accounts/) ---------------------------------------------------------------------
+    # id: secrets.token_urlsafe, made by the app. email keeps the local part as typed (for delivery);
+    # user_email holds the lower-cased form that makes it unique. auth_stamp changes on password
+    # change/reset, disable and delete, which ends every session holding the old stamp. addresses is
+    # a short JSON list (at most 10), read with the row that every logged-in request loads anyway.
+    """CREATE TABLE IF NOT EXISTS user (
+        id STRING,
+        name STRING NOT NULL,
+        email STRING NOT NULL,
+        password STRING NOT NULL,
+        telephone STRING,
+        verified BOOLEAN DEFAULT FALSE,
+        active BOOLEAN DEFAULT TRUE,
+        auth_stamp STRING NOT NULL,
+        addresses JSON,
+        privacy_version STRING,
+        privacy_accepted_at TIMESTAMP(3),
+        created_at TIMESTAMP(3) NOT NULL,
+        updated_at TIMESTAMP(3),
+        last_login TIMESTAMP(3),
+        PRIMARY KEY (id))""",
+    # purge_unconfirmed: unverified accounts by age.
+    "CREATE INDEX IF NOT EXISTS idx_user_verified ON user (verified, created_at)",
+    # The e-mail claim, written with if_absent so that one address makes one account. This holds
+    # within one region only: Global Active Tables replicate asynchronously, so two regions could
+    # each accept a claim for the same address at the same moment.
+    """CREATE TABLE IF NOT EXISTS user_email (
+        email STRING,
+        user_id STRING NOT NULL,
+        created_at TIMESTAMP(3),
+        PRIMARY KEY (email))""",
+    # Confirmation and password-reset tokens, stored only as their SHA-256. expires_at is checked as
+    # well, because a TTL is rounded up to a whole day (or hour, for resets written with ttl=1 hour).
+    """CREATE TABLE IF NOT EXISTS email_verification (
+        token_hash STRING,
+        kind ENUM(confirm, reset) NOT NULL,
+        user_id STRING NOT NULL,
+        email STRING NOT NULL,
+        created_at TIMESTAMP(3) NOT NULL,
+        expires_at TIMESTAMP(3) NOT NULL,
+        PRIMARY KEY (token_hash)) USING TTL 1 DAYS""",
+    "CREATE INDEX IF NOT EXISTS idx_email_verification_user ON email_verification (user_id)",
+    # Mail waiting to be sent (ocipizza/mail). due_at: when a sender may claim it (the next try, or the
+    # end of another sender's lease); null once sent or given up, which drops it from the due queries.
+    """CREATE TABLE IF NOT EXISTS outbox (
+        id STRING,
+        template STRING NOT NULL,
+        recipient STRING NOT NULL,
+        subject STRING,
+        body STRING,
+        html STRING,
+        status ENUM(pending, sending, sent, failed) NOT NULL,
+        attempts INTEGER DEFAULT 0,
+        due_at TIMESTAMP(3),
+        created_at TIMESTAMP(3) NOT NULL,
+        sent_at TIMESTAMP(3),
+        last_error STRING,
+        PRIMARY KEY (id)) USING TTL 7 DAYS""",
+    "CREATE INDEX IF NOT EXISTS idx_outbox_due ON outbox (status, due_at)",
 )
 
 SCHEMA = Schema(STATEMENTS)
