@@ -18,7 +18,6 @@ from . import repositories
 from .entities import DRINKS, Category, MenuItem, Size
 from .selectors import menu_invalidate
 
-
 CENTS = Decimal("0.01")
 
 

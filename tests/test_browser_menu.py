@@ -13,7 +13,8 @@ def test_home_page_shows_pizzas_with_photos_and_prices_in_reais(page, live_serve
     assert photos.count() == 12
     # Every photo really loads (decode() rejects for a broken image; lazy ones are asked for now).
     widths = photos.evaluate_all(
-        "imgs => Promise.all(imgs.map(i => { i.loading = 'eager'; return i.decode().then(() => i.naturalWidth); }))"
+        "imgs => Promise.all(imgs.map(i => {"
+        " i.loading = 'eager'; return i.decode().then(() => i.naturalWidth); }))"
     )
     assert all(w == 300 for w in widths), widths
     calabresa = page.locator("li.menu-card[data-item=calabresa]")

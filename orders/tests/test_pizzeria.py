@@ -97,5 +97,5 @@ def test_load_pizzeria_dry_run_and_bad_file(tmp_path, document):
     document["minimum_order"] = "-5"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(document))
-    with pytest.raises(CommandError, match="minimum_order.*Fix the file"):
+    with pytest.raises(CommandError, match=r"minimum_order.*Fix the file"):
         call_command("load_pizzeria", "--file", str(bad), stdout=out)
