@@ -3,7 +3,8 @@
 # Extra arguments go to pytest, e.g. scripts/test.sh -k menu
 source "$(dirname "$0")/_common.sh"
 
-apt_install chromium chromium-driver redis-server
+# zbar-tools reads QR codes back in the PIX tests.
+apt_install chromium chromium-driver redis-server zbar-tools
 make_venv requirements-test.txt
 PY="$VENV/bin/python"
 
