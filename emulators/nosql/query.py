@@ -303,10 +303,10 @@ def _operand(ts: TokenStream):
         return _after_operand(ts, Var(token.text))
     if token.kind in ("ident", "qident"):
         word = token.text.upper()
-        if token.kind == "ident" and word in ("TRUE", "FALSE") and not ts.peek(1).text == ".":
+        if token.kind == "ident" and word in ("TRUE", "FALSE") and ts.peek(1).text != ".":
             ts.advance()
             return _after_operand(ts, Literal(word == "TRUE"))
-        if token.kind == "ident" and word == "NULL" and not ts.peek(1).text == ".":
+        if token.kind == "ident" and word == "NULL" and ts.peek(1).text != ".":
             ts.advance()
             return _after_operand(ts, Literal(JSON_NULL))
         if token.kind == "ident" and word in UNSUPPORTED_WORDS:

@@ -356,7 +356,7 @@ def convert_value(column: Column, value, table: str):
         detail = str(e) or f"expected {column.type.ddl()}, got {_driver_type_name(value)}"
         raise illegal(
             f'Invalid value for field "{column.name}" ({column.type.ddl()}) of table {table}: {detail}'
-        )
+        ) from None
     except NoSQLError as e:
         raise illegal(f'Invalid value for field "{column.name}" of table {table}: {e.message}') from None
 

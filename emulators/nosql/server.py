@@ -255,6 +255,8 @@ class Handler(BaseHTTPRequestHandler):
                 )
             elif name == "reset":
                 emulator.store.reset()
+                if payload.get("clock", True):
+                    emulator.store.reset_clock()
                 if payload.get("faults", True):
                     emulator.faults.update(
                         {

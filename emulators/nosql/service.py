@@ -316,8 +316,9 @@ class Service:
             for table, _, _ in plans:
                 if table.top_level.lower() != first.top_level.lower():
                     raise illegal(
-                        f"Table '{table.name}' is not related to table '{first.name}': All sub requests must "
-                        "operate on the same table or descendant tables belonging to the same top level table."
+                        f"Table '{table.name}' is not related to table '{first.name}': All sub requests "
+                        "must operate on the same table or descendant tables belonging to the same top level "
+                        "table."
                     )
             shard = None
             for table, code, op in plans:

@@ -137,6 +137,12 @@ class Store:
             self._commit()
             return self.clock_offset_ms
 
+    def reset_clock(self) -> None:
+        with self.lock:
+            self.clock_offset_ms = 0
+            self._meta_set("clock_offset_ms", 0)
+            self._commit()
+
     def _new_version(self) -> bytes:
         value = next(self._counter)
         if self._db is not None and value % 1000 == 1:

@@ -143,7 +143,7 @@ def encode_tagged(value):
         return {"J": 1}
     if value is EMPTY:
         return {"E": 1}
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, bool | str):
         return value
     if isinstance(value, int):
         return value

@@ -118,7 +118,10 @@ def test_indexes(handle):
         ("CREATE TABLE t (id INTEGER, name STRING)", "needs a primary key"),
         ("CREATE TABLE t (doc JSON, PRIMARY KEY (doc))", "cannot be a key"),
         ("CREATE TABLE t (id INTEGER DEFAULT 1, PRIMARY KEY (id))", "can not have default values"),
-        ("CREATE TABLE t (id INTEGER, tags ARRAY(STRING), PRIMARY KEY (id))", "not supported by the emulator"),
+        (
+            "CREATE TABLE t (id INTEGER, tags ARRAY(STRING), PRIMARY KEY (id))",
+            "not supported by the emulator",
+        ),
         ("CREATE TABLE t (id INTEGER GENERATED ALWAYS AS IDENTITY, PRIMARY KEY (id))", "not supported"),
         ("CREATE TABLE t (id INTEGER, PRIMARY KEY (id)) USING TTL 5 MINUTES", "only DAYS and HOURS"),
         ("ALTER TABLE t (ADD x INTEGER)", "not supported by the emulator: ALTER"),

@@ -22,7 +22,13 @@ pytestmark = pytest.mark.system
 DOCS = [
     {"id": 1, "name": "ana", "age": 30, "price": Decimal("10.5"), "doc": {"city": "Recife", "n": 1}},
     {"id": 2, "name": "bia", "age": 25, "price": Decimal("3"), "doc": {"city": "Olinda", "n": 2.5}},
-    {"id": 3, "name": "caio", "age": None, "price": Decimal("7.25"), "doc": {"city": "Recife", "tags": ["x"]}},
+    {
+        "id": 3,
+        "name": "caio",
+        "age": None,
+        "price": Decimal("7.25"),
+        "doc": {"city": "Recife", "tags": ["x"]},
+    },
     {"id": 4, "name": "davi", "age": 41, "price": Decimal("3"), "doc": {"city": None, "n": 3}},
     {"id": 5, "name": "eva", "age": 25, "price": None, "doc": None},
 ]
@@ -68,7 +74,14 @@ def ids(rows):
 def test_select_all_in_primary_key_order(people):
     rows = run(people, "SELECT * FROM people")
     assert ids(rows) == [1, 2, 3, 4, 5]
-    assert rows[0] == {"id": 1, "name": "ana", "age": 30, "price": Decimal("10.5"), **{"doc": DOCS[0]["doc"]}, "seen": None}
+    assert rows[0] == {
+        "id": 1,
+        "name": "ana",
+        "age": 30,
+        "price": Decimal("10.5"),
+        **{"doc": DOCS[0]["doc"]},
+        "seen": None,
+    }
 
 
 def test_bind_variables_and_order_by(people):
@@ -97,14 +110,21 @@ def test_positional_binding_and_missing_binding(people):
 def test_literals_and_unqualified_columns(people):
     assert ids(run(people, "SELECT * FROM people WHERE name = 'bia'")) == [2]
     assert ids(run(people, "SELECT * FROM people t WHERE t.price = 3 AND t.age > 30")) == [4]
-    assert ids(run(people, "SELECT * FROM people t WHERE t.price <= 7.25 ORDER BY t.price, t.id")) == [2, 4, 3]
+    assert ids(run(people, "SELECT * FROM people t WHERE t.price <= 7.25 ORDER BY t.price, t.id")) == [
+        2,
+        4,
+        3,
+    ]
     assert ids(run(people, "SELECT * FROM people t WHERE NOT (t.age < 30) ORDER BY t.id")) == [1, 4]
 
 
 def test_json_paths_and_missing_fields(people):
     assert ids(run(people, "SELECT * FROM people t WHERE t.doc.n > 1")) == [2, 4]
     # 2.5 and 1 compare numerically with an INTEGER or DOUBLE bind variable.
-    assert ids(run(people, "DECLARE $n DOUBLE; SELECT * FROM people t WHERE t.doc.n >= $n", {"$n": 2.5})) == [2, 4]
+    assert ids(run(people, "DECLARE $n DOUBLE; SELECT * FROM people t WHERE t.doc.n >= $n", {"$n": 2.5})) == [
+        2,
+        4,
+    ]
     # A missing field never equals anything; Oracle's != is true when one side is missing.
     assert ids(run(people, "SELECT * FROM people t WHERE t.doc.city = 'Recife'")) == [1, 3]
     assert ids(run(people, "SELECT * FROM people t WHERE t.doc.n != 1")) == [2, 3, 4]
@@ -149,7 +169,11 @@ def test_timestamps(people):
 
 
 def test_pagination_over_many_rows(handle):
-    ddl(handle, "CREATE TABLE events (kind STRING, seq INTEGER, body STRING, doc JSON, PRIMARY KEY (SHARD(kind), seq))")
+    ddl(
+        handle,
+        "CREATE TABLE events (kind STRING, seq INTEGER, body STRING, doc JSON, "
+        "PRIMARY KEY (SHARD(kind), seq))",
+    )
     for start in range(0, 250, 50):
         batch = WriteMultipleRequest()
         for seq in range(start, start + 50):
@@ -207,7 +231,9 @@ def test_child_table_query(handle):
 
 def test_prepared_statement_is_reusable(people):
     prepared = people.prepare(
-        PrepareRequest().set_statement("DECLARE $a INTEGER; SELECT * FROM people t WHERE t.age = $a").set_get_query_plan(True)
+        PrepareRequest()
+        .set_statement("DECLARE $a INTEGER; SELECT * FROM people t WHERE t.age = $a")
+        .set_get_query_plan(True)
     ).get_prepared_statement()
     assert "SIMPLE QUERY" in prepared.get_query_plan()
     assert prepared.get_table_name() == "people"

@@ -76,12 +76,30 @@ def test_round_trip_of_every_type(users):
     assert result.get_version() is not None
     got = get(users, {"id": 1})
     row = got.get_value()
-    assert list(row) == ["id", "name", "age", "big", "score", "balance", "active", "born", "kind", "photo", "doc"]
+    assert list(row) == [
+        "id",
+        "name",
+        "age",
+        "big",
+        "score",
+        "balance",
+        "active",
+        "born",
+        "kind",
+        "photo",
+        "doc",
+    ]
     assert row["big"] == 2**40 and row["score"] == 9.5 and row["balance"] == Decimal("1234.50")
     # TIMESTAMP(3) keeps milliseconds; the proxy sends timestamps without a zone (UTC).
     assert row["born"] == dt.datetime(1990, 5, 17, 8, 30, 15, 123000)
     assert row["kind"] == "GOLD" and row["photo"] == bytearray(b"\x00\x01\xff") and row["active"] is False
-    assert row["doc"] == {"city": "Recife", "tags": ["a", "b"], "n": 1.25, "none": None, "deep": {"x": [1, {"y": 2}]}}
+    assert row["doc"] == {
+        "city": "Recife",
+        "tags": ["a", "b"],
+        "n": 1.25,
+        "none": None,
+        "deep": {"x": [1, {"y": 2}]},
+    }
     assert got.get_version().get_bytes() == result.get_version().get_bytes()
     assert got.get_expiration_time() == 0
     assert abs(got.get_modification_time() - int(dt.datetime.now().timestamp() * 1000)) < 60_000
@@ -126,7 +144,9 @@ def test_lenient_numeric_conversions(users):
 
 
 def test_get_missing_row_and_table(users):
-    result = users.get(GetRequest().set_table_name("users").set_key({"id": 99}).set_consistency(Consistency.ABSOLUTE))
+    result = users.get(
+        GetRequest().set_table_name("users").set_key({"id": 99}).set_consistency(Consistency.ABSOLUTE)
+    )
     assert result.get_value() is None and result.get_version() is None
     with pytest.raises(TableNotFoundException):
         get(users, {"id": 1}, table="nope")
@@ -147,7 +167,13 @@ def test_put_options(users):
     assert present.get_version() is not None
     assert present.get_existing_value()["name"] == "v1"
 
-    stale = put(users, {"id": 5, "name": "v4"}, option=PutOption.IF_VERSION, match=first.get_version(), return_row=True)
+    stale = put(
+        users,
+        {"id": 5, "name": "v4"},
+        option=PutOption.IF_VERSION,
+        match=first.get_version(),
+        return_row=True,
+    )
     assert stale.get_version() is None
     assert stale.get_existing_value()["name"] == "v3"
     current = get(users, {"id": 5}).get_version()
@@ -172,7 +198,9 @@ def test_delete_options(users):
     assert deleted.get_existing_value()["name"] == "y"
     assert users.delete(DeleteRequest().set_table_name("users").set_key({"id": 7})).get_success() is False
     current = put(users, {"id": 8}).get_version()
-    matched = users.delete(DeleteRequest().set_table_name("users").set_key({"id": 8}).set_match_version(current))
+    matched = users.delete(
+        DeleteRequest().set_table_name("users").set_key({"id": 8}).set_match_version(current)
+    )
     assert matched.get_success() is True
 
 
@@ -215,7 +243,9 @@ def test_ttl_rounding_and_expiry(fresh, handle):
     assert get(handle, {"id": "forever"}, table="sessions").get_value() is not None
     # An expired row is absent: IF_ABSENT succeeds and IF_PRESENT fails.
     assert put(handle, {"id": "hours"}, table="sessions", option=PutOption.IF_PRESENT).get_version() is None
-    assert put(handle, {"id": "default"}, table="sessions", option=PutOption.IF_ABSENT).get_version() is not None
+    assert (
+        put(handle, {"id": "default"}, table="sessions", option=PutOption.IF_ABSENT).get_version() is not None
+    )
 
 
 def test_use_table_default_ttl_without_default_keeps_ttl(handle):
