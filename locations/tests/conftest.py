@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from locations.database import cep_database
 from locations.services import cep_db_build
@@ -91,6 +92,13 @@ def write_streets_db(path: Path, ceps: dict[int, tuple[int, int, int, int]] = CE
         )
     connection.close()
     return path
+
+
+@pytest.fixture(autouse=True)
+def portuguese():
+    """Each test starts in pt-BR: a request in English activates English for the rest of the thread."""
+    with translation.override("pt-br"):
+        yield
 
 
 @pytest.fixture
