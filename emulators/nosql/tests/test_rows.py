@@ -266,3 +266,30 @@ def test_child_table_rows(handle):
     assert row == {"sid": "s1", "iid": 1, "price": Decimal("9.90")}
     with pytest.raises(IllegalArgumentException, match="sid"):
         put(handle, {"iid": 2}, table="shop.item")
+
+
+def test_multi_delete(handle):
+    from borneo import FieldRange, MultiDeleteRequest
+
+    ddl(handle, "CREATE TABLE logs (app STRING, seq INTEGER, msg STRING, PRIMARY KEY (SHARD(app), seq))")
+    for app in ("a", "b"):
+        for seq in range(10):
+            put(handle, {"app": app, "seq": seq, "msg": "m"}, table="logs")
+    in_range = FieldRange("seq").set_start(2, True).set_end(5, False)
+    request = MultiDeleteRequest().set_table_name("logs").set_key({"app": "a"}).set_range(in_range)
+    assert handle.multi_delete(request).get_num_deletions() == 3
+    remaining = [
+        seq
+        for seq in range(10)
+        if get(handle, {"app": "a", "seq": seq}, table="logs").get_value() is not None
+    ]
+    assert remaining == [0, 1, 5, 6, 7, 8, 9]
+    assert (
+        handle.multi_delete(
+            MultiDeleteRequest().set_table_name("logs").set_key({"app": "b"})
+        ).get_num_deletions()
+        == 10
+    )
+    assert get(handle, {"app": "a", "seq": 0}, table="logs").get_value() is not None
+    with pytest.raises(IllegalArgumentException, match="shard key"):
+        handle.multi_delete(MultiDeleteRequest().set_table_name("logs").set_key({"seq": 1}))
