@@ -1,10 +1,18 @@
-"""Order-side rows in the store: the pizzeria profile (orders come with checkout)."""
+"""Order-side rows in the store: the pizzeria profile and the orders."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.utils import timezone
 
-from ocipizza.nosql import store
+from ocipizza.nosql import Eq, Page, Put, Query, Row, store
+
+from .entities import Order, OrderItem, StatusChange
+from .statuses import Fulfilment, Status
+
+CENTS = Decimal("0.01")
 
 PIZZERIA_TABLE = "pizzeria"
 PIZZERIA_ID = "main"
@@ -17,3 +25,112 @@ def pizzeria_document() -> dict | None:
 
 def pizzeria_document_save(document: dict) -> None:
     store.put(PIZZERIA_TABLE, {"id": PIZZERIA_ID, "profile": document, "updated_at": timezone.now()})
+
+
+# --- orders --------------------------------------------------------------------------------------------
+
+ORDER_TABLE = "user.order"
+
+
+def _money(value) -> str:
+    return str(value)
+
+
+def order_row(order: Order) -> dict:
+    return {
+        "id": order.customer_id,
+        "order_id": order.order_id,
+        "code": order.code,
+        "status": str(order.status),
+        "fulfilment": str(order.fulfilment),
+        "payment": order.payment,
+        # Money inside JSON is text, so both backends keep it exact.
+        "items": [
+            {
+                "item": i.item,
+                "name": i.name,
+                "quantity": i.quantity,
+                "unit_price": _money(i.unit_price),
+                "size": i.size,
+                "size_name": i.size_name,
+                "half": i.half,
+                "half_name": i.half_name,
+                "note": i.note,
+            }
+            for i in order.items
+        ],
+        "address": order.address,
+        "customer": order.customer,
+        "subtotal": order.subtotal,
+        "delivery_fee": order.delivery_fee,
+        "total": order.total,
+        "change_for": order.change_for,
+        "zone": order.zone,
+        "eta_at": order.eta_at,
+        "history": [{"status": str(c.status), "at": c.at.isoformat()} for c in order.history],
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+        "notify": order.notify,
+        "notify_due_at": order.updated_at if order.notify else None,
+    }
+
+
+def order_from_row(row: Row) -> Order:
+    value = row.value
+    return Order(
+        customer_id=value["id"],
+        order_id=value["order_id"],
+        code=value["code"],
+        status=Status(value["status"]),
+        fulfilment=Fulfilment(value["fulfilment"]),
+        payment=value["payment"],
+        items=tuple(
+            OrderItem(
+                item=i["item"],
+                name=i["name"],
+                quantity=i["quantity"],
+                unit_price=Decimal(i["unit_price"]),
+                size=i.get("size"),
+                size_name=i.get("size_name") or "",
+                half=i.get("half"),
+                half_name=i.get("half_name") or "",
+                note=i.get("note") or "",
+            )
+            for i in value["items"]
+        ),
+        address=value["address"],
+        customer=value["customer"] or {},
+        subtotal=value["subtotal"].quantize(CENTS),
+        delivery_fee=value["delivery_fee"].quantize(CENTS),
+        total=value["total"].quantize(CENTS),
+        change_for=value["change_for"].quantize(CENTS) if value["change_for"] is not None else None,
+        zone=value["zone"],
+        eta_at=value["eta_at"],
+        history=tuple(
+            StatusChange(Status(c["status"]), dt.datetime.fromisoformat(c["at"])) for c in value["history"]
+        ),
+        created_at=value["created_at"],
+        updated_at=value["updated_at"],
+        notify=value["notify"],
+        version=row.version,
+    )
+
+
+def order_get(*, customer_id: str, order_id: str) -> Order | None:
+    row = store.get_or_none(ORDER_TABLE, {"id": customer_id, "order_id": order_id})
+    return order_from_row(row) if row else None
+
+
+def order_insert(order: Order) -> None:
+    """The one atomic write that places an order; ``ConditionFailed`` when the key was used already."""
+    store.write_many([Put(ORDER_TABLE, order_row(order), if_absent=True)])
+
+
+def order_update(order: Order, *, expected: bytes) -> None:
+    store.put(ORDER_TABLE, order_row(order), if_version=expected)
+
+
+def orders_of(*, customer_id: str, limit: int = 20, after: str | None = None) -> Page:
+    return store.query(
+        Query(ORDER_TABLE, where=[Eq("id", customer_id)], order_by=["-created_at"], limit=limit, after=after)
+    )

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
+from menu.entities import Menu
+from ocipizza.nosql import ConditionFailed
+
 from . import repositories
-from .pizzeria import ProfileError, profile_from_dict
+from .cart import CartError, cart_add
+from .entities import Order, StatusChange
+from .pizzeria import Pizzeria, ProfileError, profile_from_dict
 from .selectors import pizzeria_invalidate
+from .statuses import Actor, IllegalTransition, Status, check_transition
 
 
 def pizzeria_save(*, document: dict) -> None:
@@ -32,3 +43,89 @@ def pizzeria_load(*, path: Path, dry_run: bool = False) -> str:
     if not dry_run:
         pizzeria_save(document=document)
     return "updated" if current is not None else "created"
+
+
+# --- order lifecycle ------------------------------------------------------------------------------------
+
+NOTIFY_ON = {
+    Status.RECEIVED: "order_confirmed",
+    Status.OUT_FOR_DELIVERY: "order_out_for_delivery",
+    Status.READY_FOR_PICKUP: "order_ready",
+    Status.CANCELED: "order_canceled",
+}
+
+
+class OrderChangeError(Exception):
+    """A status change was refused; ``message`` is for the person who asked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def order_transition(*, order: Order, target: Status, actor: Actor, now: dt.datetime) -> Order:
+    """Move ``order`` to ``target`` if the transition table allows it, with optimistic concurrency.
+
+    Raises ``IllegalTransition`` for a move outside the table and ``OrderChangeError`` when someone else
+    changed the order first (the caller should reload it).
+    """
+    check_transition(current=order.status, target=target, actor=actor, fulfilment=order.fulfilment)
+    changed = replace(
+        order,
+        status=target,
+        history=(*order.history, StatusChange(target, now)),
+        updated_at=now,
+        notify=NOTIFY_ON.get(target, order.notify),
+    )
+    try:
+        repositories.order_update(changed, expected=order.version)
+    except ConditionFailed as e:
+        raise OrderChangeError(_("O pedido mudou enquanto você decidia. Veja como ele está agora.")) from e
+    return changed
+
+
+def order_cancel_by_customer(*, customer_id: str, order_id: str, now: dt.datetime) -> Order:
+    order = repositories.order_get(customer_id=customer_id, order_id=order_id)
+    if order is None:
+        raise OrderChangeError(_("Pedido não encontrado."))
+    try:
+        return order_transition(order=order, target=Status.CANCELED, actor=Actor.CUSTOMER, now=now)
+    except IllegalTransition as e:
+        raise OrderChangeError(
+            _(
+                "Este pedido já está sendo preparado e não pode mais ser cancelado pelo site. "
+                "Ligue para a pizzaria."
+            )
+        ) from e
+
+
+def order_reorder(*, order: Order, session, menu: Menu, pizzeria: Pizzeria | None) -> list[str]:
+    """Put the order's items back into the cart at today's prices; returns notices for the customer."""
+    notices = []
+    for item in order.items:
+        try:
+            line = cart_add(
+                session=session,
+                menu=menu,
+                pizzeria=pizzeria,
+                item_slug=item.item,
+                size=item.size,
+                half_slug=item.half,
+                quantity=item.quantity,
+                note=item.note,
+            )
+        except CartError as e:
+            notices.append(_("%(name)s: %(reason)s") % {"name": item.name, "reason": e})
+            continue
+        if line.unit_price != item.unit_price:
+            notices.append(
+                _("%(name)s custa hoje R$ %(new)s (antes R$ %(old)s).")
+                % {"name": item.name, "new": _brl(line.unit_price), "old": _brl(item.unit_price)}
+            )
+    return notices
+
+
+def _brl(amount: Decimal) -> str:
+    from django.utils.formats import number_format
+
+    return number_format(amount, 2, use_l10n=True, force_grouping=True)

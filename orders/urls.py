@@ -8,4 +8,9 @@ urlpatterns = [
     path("carrinho/adicionar/", views.cart_add, name="cart_add"),
     path("carrinho/<str:line_id>/atualizar/", views.cart_line_update, name="cart_line_update"),
     path("carrinho/<str:line_id>/remover/", views.cart_line_remove, name="cart_line_remove"),
+    path("pedido/finalizar/", views.checkout_view, name="checkout"),
+    path("pedidos/", views.order_list, name="order_list"),
+    path("pedidos/<str:order_id>/", views.order_detail, name="order_detail"),
+    path("pedidos/<str:order_id>/cancelar/", views.order_cancel, name="order_cancel"),
+    path("pedidos/<str:order_id>/pedir-de-novo/", views.order_reorder, name="order_reorder"),
 ]

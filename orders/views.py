@@ -1,15 +1,25 @@
 """Cart pages. Views stay thin: forms shape the input, ``orders.cart`` decides."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import confirmed_customer_required, customer_required
+from accounts.selectors import customer_addresses
+from ocipizza.nosql import InvalidQuery
+
 from . import cart as carts
-from .forms import CartAddForm, CartLineForm
+from . import checkout, repositories, services
+from .forms import CartAddForm, CartLineForm, CheckoutForm
+from .pix import pix_payload, pix_qr_svg
 from .selectors import storefront_get
+from .statuses import LABELS, Actor, Fulfilment, Status, allowed_targets, journey
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -92,4 +102,179 @@ def cart_line_remove(request, line_id):
         messages.success(request, _("Item retirado do carrinho."))
     except carts.CartError as e:
         messages.error(request, str(e))
+    return redirect("orders:cart")
+
+
+# --- checkout and orders ---------------------------------------------------------------------------
+
+
+def _delivery_preview(form, pizzeria):
+    """The zone for the address on the form so far: ``(checked, zone)``; never an error by itself."""
+    data = form.data if form.is_bound else {}
+    if data.get(form.add_prefix("fulfilment"), Fulfilment.DELIVERY) != Fulfilment.DELIVERY:
+        return False, None
+    choice = data.get(form.add_prefix("saved_address")) or form.fields["saved_address"].initial
+    saved = next((a for a in form.addresses if a.id == choice), None)
+    if saved:
+        return True, pizzeria.zone_for(cep=saved.cep, bairro=saved.district, cidade=saved.city)
+    digits = "".join(c for c in str(data.get(form.add_prefix("cep"), "")) if c.isdigit())
+    if len(digits) != 8:
+        return False, None
+    zone = pizzeria.zone_for(
+        cep=digits,
+        bairro=str(data.get(form.add_prefix("bairro"), "")),
+        cidade=str(data.get(form.add_prefix("cidade"), "")),
+    )
+    return True, zone
+
+
+def _checkout_context(form, cart, pizzeria, now):
+    checked, zone = _delivery_preview(form, pizzeria)
+    is_open = pizzeria.is_open(now)
+    return {
+        "form": form,
+        "cart": cart,
+        "pizzeria": pizzeria,
+        "is_open": is_open,
+        "next_opening": None if is_open else pizzeria.next_opening(now),
+        "below_minimum": cart.subtotal < pizzeria.minimum_order,
+        "zone_checked": checked,
+        "zone": zone,
+    }
+
+
+@confirmed_customer_required
+def checkout_view(request):
+    menu, pizzeria = storefront_get()
+    if pizzeria is None:
+        messages.error(request, _("A loja ainda não está pronta para receber pedidos. Tente mais tarde."))
+        return redirect("orders:cart")
+    cart = carts.cart_get(session=request.session, menu=menu, pizzeria=pizzeria)
+    now = timezone.now()
+    addresses = customer_addresses(customer=request.customer)
+    if request.method == "POST":
+        form = CheckoutForm(request.POST, addresses=addresses)
+        if cart.notices:
+            # Never charge a price or a cart the customer has not seen: show what changed first.
+            for notice in cart.notices:
+                messages.warning(request, notice)
+            carts.cart_settle(session=request.session, cart=cart)
+            if not cart:
+                return redirect("orders:cart")
+        elif form.is_valid():
+            try:
+                order, created = checkout.order_place(
+                    customer=request.customer,
+                    cart=cart,
+                    pizzeria=pizzeria,
+                    key=form.cleaned_data["key"],
+                    fulfilment=Fulfilment(form.cleaned_data["fulfilment"]),
+                    payment=form.cleaned_data["payment"],
+                    address=form.delivery_address(),
+                    change_for=form.cleaned_data.get("change_for"),
+                    now=now,
+                )
+            except checkout.CheckoutError as e:
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+            else:
+                if created:
+                    carts.cart_clear(session=request.session)
+                    messages.success(
+                        request, _("Pedido %(code)s recebido! Acompanhe aqui.") % {"code": order.code}
+                    )
+                return redirect("orders:order_detail", order_id=order.order_id)
+    else:
+        if not cart:
+            messages.info(request, _("Seu carrinho está vazio."))
+            return redirect("orders:cart")
+        carts.cart_settle(session=request.session, cart=cart)
+        form = CheckoutForm(initial={"key": checkout.checkout_key_new()}, addresses=addresses)
+    return render(request, "orders/checkout.html", _checkout_context(form, cart, pizzeria, now))
+
+
+def _own_order(request, order_id):
+    if not isinstance(order_id, str) or len(order_id) > 40:
+        raise Http404
+    order = repositories.order_get(customer_id=request.customer.id, order_id=order_id)
+    if order is None:
+        # Another customer's order is simply not there: 404, never 403, so ids reveal nothing.
+        raise Http404
+    return order
+
+
+@customer_required
+@require_GET
+def order_detail(request, order_id):
+    order = _own_order(request, order_id)
+    _menu, pizzeria = storefront_get()
+    steps = journey(order.fulfilment, pix=order.is_pix)
+    reached = {change.status for change in order.history}
+    timeline = [
+        {"status": step, "label": LABELS[step], "at": order.changed_at(step), "done": step in reached}
+        for step in steps
+    ]
+    context = {
+        "order": order,
+        "timeline": timeline,
+        "status_label": LABELS[order.status],
+        "can_cancel": Status.CANCELED
+        in allowed_targets(current=order.status, actor=Actor.CUSTOMER, fulfilment=order.fulfilment),
+        "refresh_seconds": None if order.is_final else 20,
+        "pizzeria": pizzeria,
+    }
+    if order.is_pix and order.status == Status.AWAITING_PAYMENT and pizzeria:
+        payload = pix_payload(
+            key=pizzeria.pix.key,
+            merchant_name=pizzeria.pix.merchant_name,
+            merchant_city=pizzeria.pix.merchant_city,
+            amount=order.total,
+            txid=order.code,
+        )
+        context["pix_payload"] = payload
+        context["pix_qr"] = mark_safe(pix_qr_svg(payload))  # noqa: S308 - segno's own SVG, no user input
+    return render(request, "orders/order_detail.html", context)
+
+
+@customer_required
+@require_GET
+def order_list(request):
+    after = request.GET.get("depois") or None
+    try:
+        page = repositories.orders_of(customer_id=request.customer.id, limit=10, after=after)
+    except InvalidQuery:
+        return redirect("orders:order_list")
+    orders = [repositories.order_from_row(row) for row in page]
+    labels = {order.order_id: LABELS[order.status] for order in orders}
+    return render(
+        request,
+        "orders/order_list.html",
+        {"orders": orders, "labels": labels, "next_page": page.continuation},
+    )
+
+
+@customer_required
+@require_POST
+def order_cancel(request, order_id):
+    _own_order(request, order_id)
+    try:
+        services.order_cancel_by_customer(
+            customer_id=request.customer.id, order_id=order_id, now=timezone.now()
+        )
+        messages.success(request, _("Pedido cancelado."))
+    except services.OrderChangeError as e:
+        messages.error(request, e.message)
+    return redirect("orders:order_detail", order_id=order_id)
+
+
+@customer_required
+@require_POST
+def order_reorder(request, order_id):
+    order = _own_order(request, order_id)
+    menu, pizzeria = storefront_get()
+    notices = services.order_reorder(order=order, session=request.session, menu=menu, pizzeria=pizzeria)
+    for notice in notices:
+        messages.warning(request, notice)
+    messages.success(
+        request, _("Os itens do pedido %(code)s voltaram para o carrinho.") % {"code": order.code}
+    )
     return redirect("orders:cart")

@@ -66,6 +66,8 @@ STATEMENTS = (
         PRIMARY KEY (email))""",
     # Confirmation and password-reset tokens, stored only as their SHA-256. expires_at is checked as
     # well, because a TTL is rounded up to a whole day (or hour, for resets written with ttl=1 hour).
+    # A used token is kept (used_at set by a conditional write) until it expires, so that a second
+    # click can be told "already used" rather than "invalid".
     """CREATE TABLE IF NOT EXISTS email_verification (
         token_hash STRING,
         kind ENUM(confirm, reset) NOT NULL,
@@ -73,6 +75,7 @@ STATEMENTS = (
         email STRING NOT NULL,
         created_at TIMESTAMP(3) NOT NULL,
         expires_at TIMESTAMP(3) NOT NULL,
+        used_at TIMESTAMP(3),
         PRIMARY KEY (token_hash)) USING TTL 1 DAYS""",
     "CREATE INDEX IF NOT EXISTS idx_email_verification_user ON email_verification (user_id)",
     # Mail waiting to be sent (ocipizza/mail). due_at: when a sender may claim it (the next try, or the
@@ -92,6 +95,36 @@ STATEMENTS = (
         last_error STRING,
         PRIMARY KEY (id)) USING TTL 7 DAYS""",
     "CREATE INDEX IF NOT EXISTS idx_outbox_due ON outbox (status, due_at)",
+    # --- orders (orders/) ------------------------------------------------------------------------------
+    # A child of user: one customer's orders share the user's shard, so placing an order is a single
+    # atomic write and "my orders" reads one shard. order_id is derived from the checkout form's key,
+    # which makes a replayed submit land on the same row (if_absent). notify/notify_due_at is the
+    # order's own outbox: the mail to send about it, written in the same atomic write as the order.
+    """CREATE TABLE IF NOT EXISTS user.order (
+        order_id STRING,
+        code STRING NOT NULL,
+        status ENUM(AWAITING_PAYMENT, RECEIVED, PREPARING, READY_FOR_PICKUP, OUT_FOR_DELIVERY, DELIVERED,
+                    CANCELED) NOT NULL,
+        fulfilment ENUM(DELIVERY, PICKUP) NOT NULL,
+        payment ENUM(PIX, CREDIT_CARD, DEBIT_CARD, CASH) NOT NULL,
+        items JSON NOT NULL,
+        address JSON,
+        customer JSON,
+        subtotal NUMBER NOT NULL,
+        delivery_fee NUMBER NOT NULL,
+        total NUMBER NOT NULL,
+        change_for NUMBER,
+        zone STRING,
+        eta_at TIMESTAMP(3),
+        history JSON NOT NULL,
+        created_at TIMESTAMP(3) NOT NULL,
+        updated_at TIMESTAMP(3) NOT NULL,
+        notify STRING,
+        notify_due_at TIMESTAMP(3),
+        PRIMARY KEY (order_id))""",
+    "CREATE INDEX IF NOT EXISTS idx_order_code ON user.order (code)",
+    "CREATE INDEX IF NOT EXISTS idx_order_status ON user.order (status, created_at)",
+    "CREATE INDEX IF NOT EXISTS idx_order_notify ON user.order (notify_due_at)",
 )
 
 SCHEMA = Schema(STATEMENTS)

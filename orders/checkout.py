@@ -1,0 +1,210 @@
+"""Placing an order: checks, pricing and the one atomic write.
+
+Idempotent by construction: the order id is derived from the customer and the checkout form's key, and
+the order is written with ``if_absent``. A double click, a reload, a replayed POST or ten concurrent
+submits of the same form all compute the same id; exactly one write succeeds and every other attempt
+reads that order back (one read) and lands on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from ocipizza.nosql import ConditionFailed
+
+from . import repositories
+from .cart import Cart
+from .entities import Order, OrderItem, Payment, StatusChange
+from .pizzeria import Pizzeria
+from .statuses import Fulfilment, Status
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread over the phone
+KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+MAX_CHANGE_FOR = Decimal("1000.00")
+
+
+class CheckoutError(ValueError):
+    """The order cannot be placed; ``message`` is for the customer, ``field`` the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class DeliveryAddress:
+    cep: str
+    street: str
+    number: str
+    complement: str
+    district: str
+    city: str
+    state: str
+
+    def as_dict(self) -> dict:
+        return {
+            "cep": self.cep,
+            "street": self.street,
+            "number": self.number,
+            "complement": self.complement,
+            "district": self.district,
+            "city": self.city,
+            "state": self.state,
+        }
+
+
+def checkout_key_new() -> str:
+    """A fresh idempotency key for one checkout form."""
+    return secrets.token_hex(16)
+
+
+def _encode(digest: bytes, length: int) -> str:
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _position in range(length):
+        number, index = divmod(number, 32)
+        chars.append(CROCKFORD[index])
+    return "".join(chars)
+
+
+def order_ids(*, customer_id: str, key: str) -> tuple[str, str]:
+    """(order_id, code) for this customer's checkout key: the same key always gives the same order.
+
+    Keyed with SECRET_KEY so that neither id can be guessed from the other or from the key.
+    """
+    message = f"order:{customer_id}:{key}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    return _encode(digest[:16], 24).lower(), _encode(digest[16:], 8)
+
+
+def delivery_quote(*, pizzeria: Pizzeria, fulfilment: Fulfilment, address: DeliveryAddress | None):
+    """(fee, eta minutes, zone name) or ``CheckoutError`` when the address is out of the area."""
+    if fulfilment == Fulfilment.PICKUP:
+        return Decimal("0.00"), pizzeria.pickup_eta_minutes, None
+    if address is None:
+        raise CheckoutError(_("Informe o endereço de entrega."), "address")
+    zone = pizzeria.zone_for(cep=address.cep, bairro=address.district, cidade=address.city)
+    if zone is None:
+        raise CheckoutError(
+            _("Este endereço está fora da área de entrega. Você pode retirar o pedido na pizzaria."), "cep"
+        )
+    return zone.fee, zone.eta_minutes, zone.name
+
+
+def order_place(
+    *,
+    customer,
+    cart: Cart,
+    pizzeria: Pizzeria,
+    key: str,
+    fulfilment: Fulfilment,
+    payment: str,
+    address: DeliveryAddress | None = None,
+    change_for: Decimal | None = None,
+    now: dt.datetime,
+) -> tuple[Order, bool]:
+    """Place the order for this checkout ``key``; returns ``(order, created)``.
+
+    ``created`` is False when the key had already placed an order (a replay): that order is returned.
+    """
+    if not KEY_PATTERN.match(key or ""):
+        raise CheckoutError(_("O formulário expirou. Confira o pedido e envie de novo."))
+    if not customer.verified:
+        raise CheckoutError(
+            _("Confirme seu e-mail para fazer pedidos. Enviamos o link para a sua caixa de entrada.")
+        )
+    order_id, code = order_ids(customer_id=customer.id, key=key)
+    existing = None
+    if not cart:
+        # An empty cart right after a successful submit is the normal replay case.
+        existing = repositories.order_get(customer_id=customer.id, order_id=order_id)
+        if existing:
+            return existing, False
+        raise CheckoutError(_("Seu carrinho está vazio."))
+    if not pizzeria.is_open(now):
+        opening = pizzeria.next_opening(now)
+        raise CheckoutError(
+            _("A pizzaria está fechada agora. Abrimos %(when)s.") % {"when": _when(opening)}
+            if opening
+            else _("A pizzaria está fechada agora.")
+        )
+    if cart.subtotal < pizzeria.minimum_order:
+        raise CheckoutError(
+            _("O pedido mínimo é de R$ %(minimum)s.") % {"minimum": _brl(pizzeria.minimum_order)}
+        )
+    if payment not in Payment.ALL:
+        raise CheckoutError(_("Escolha a forma de pagamento."), "payment")
+    fee, eta_minutes, zone = delivery_quote(pizzeria=pizzeria, fulfilment=fulfilment, address=address)
+    total = cart.subtotal + fee
+    if payment == Payment.CASH and change_for is not None:
+        if change_for < total:
+            raise CheckoutError(
+                _("O troco precisa ser para um valor maior que o total do pedido."), "change_for"
+            )
+        if change_for > MAX_CHANGE_FOR:
+            raise CheckoutError(_("Troco para no máximo R$ 1.000,00."), "change_for")
+    status = Status.AWAITING_PAYMENT if payment == Payment.PIX else Status.RECEIVED
+    order = Order(
+        customer_id=customer.id,
+        order_id=order_id,
+        code=code,
+        status=status,
+        fulfilment=fulfilment,
+        payment=payment,
+        items=tuple(
+            OrderItem(
+                item=line.item.slug,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                size=line.size.code if line.size else None,
+                size_name=line.size.name if line.size else "",
+                half=line.half.slug if line.half else None,
+                half_name=line.half.name if line.half else "",
+                note=line.note,
+            )
+            for line in cart.lines
+        ),
+        subtotal=cart.subtotal,
+        delivery_fee=fee,
+        total=total,
+        change_for=change_for if payment == Payment.CASH else None,
+        zone=zone,
+        address=address.as_dict() if address and fulfilment == Fulfilment.DELIVERY else None,
+        customer={"name": customer.name, "email": customer.email, "telephone": customer.telephone},
+        eta_at=now + dt.timedelta(minutes=eta_minutes),
+        history=(StatusChange(status, now),),
+        created_at=now,
+        updated_at=now,
+        notify="order_placed",
+    )
+    try:
+        repositories.order_insert(order)
+    except ConditionFailed:
+        existing = repositories.order_get(customer_id=customer.id, order_id=order_id)
+        if existing is None:  # placed and already gone (account deleted meanwhile): say so plainly
+            raise CheckoutError(_("Não foi possível registrar o pedido. Tente de novo.")) from None
+        return existing, False
+    return order, True
+
+
+def _brl(amount: Decimal) -> str:
+    from django.utils.formats import number_format
+
+    return number_format(amount, 2, use_l10n=True, force_grouping=True)
+
+
+def _when(moment: dt.datetime) -> str:
+    from django.utils import formats, timezone
+
+    return formats.date_format(timezone.localtime(moment), "l, H:i")

@@ -1,0 +1,315 @@
+"""Checkout and orders through the pages, with a real store, Redis sessions and the accounts app."""
+
+import re
+import threading
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from menu import repositories as menu_rows
+from menu.selectors import menu_invalidate
+from orders import repositories
+from orders.cart import SESSION_KEY
+from orders.services import order_transition
+from orders.statuses import Actor, IllegalTransition, Status
+from orders.tests.conftest import log_in, make_customer
+from orders.tests.test_pix import decode_brcode
+
+ADDRESS = {
+    "cep": "01310-100",
+    "logradouro": "Avenida Paulista",
+    "numero": "1000",
+    "complemento": "apto 12",
+    "bairro": "Bela Vista",
+    "cidade": "São Paulo",
+    "uf": "SP",
+}
+
+
+def add(client, item, **fields):
+    client.post("/carrinho/adicionar/", {"item": item, "quantity": 1, **fields})
+
+
+def checkout_key(client) -> str:
+    html = client.get("/pedido/finalizar/").content.decode()
+    return re.search(r'name="key" value="([0-9a-f]{32})"', html).group(1)
+
+
+def submit(client, key, **fields):
+    data = {"key": key, "fulfilment": "DELIVERY", "saved_address": "new", "payment": "PIX", **ADDRESS, **fields}
+    return client.post("/pedido/finalizar/", data)
+
+
+def orders_of(customer):
+    return [repositories.order_from_row(r) for r in repositories.orders_of(customer_id=customer.id)]
+
+
+@pytest.fixture
+def filled(client, open_now):
+    add(client, "calabresa", size="grande", quantity=2, half="peperone")
+    add(client, "refrigerante-2l")
+    return client
+
+
+def test_delivery_order_with_cash_and_change(filled, customer, nosql_store):
+    key = checkout_key(filled)
+    nosql_store.stats.reset()
+    response = submit(filled, key, payment="CASH", change_for="200,00")
+    assert response.status_code == 302
+    assert nosql_store.stats.calls["write_many"] == 1
+    assert nosql_store.stats.calls["put"] == 0 and nosql_store.stats.calls["delete"] == 0
+    [order] = orders_of(customer)
+    assert response["Location"] == f"/pedidos/{order.order_id}/"
+    assert order.status == Status.RECEIVED
+    assert order.subtotal == Decimal("130.98")  # 2 × 57,99 (dearer half) + 15,00
+    assert order.delivery_fee == Decimal("5.00") and order.total == Decimal("135.98")
+    assert order.address["street"] == "Avenida Paulista" and order.zone == "Centro expandido"
+    page = filled.get(response["Location"]).content.decode()
+    assert "Pedido recebido" in page and "R$\u00a0135,98" in page
+    assert "levaremos R$\u00a064,02 de troco" in page
+    assert filled.session.get(SESSION_KEY, {}).get("lines", []) == []  # the cart went only after the write
+
+
+def test_pix_order_shows_qr_and_copia_e_cola(filled, customer):
+    response = submit(filled, checkout_key(filled))
+    [order] = orders_of(customer)
+    assert order.status == Status.AWAITING_PAYMENT
+    html = filled.get(response["Location"]).content.decode()
+    payload = re.search(r'data-testid="pix-code">([^<]+)<', html).group(1)
+    fields = decode_brcode(payload)
+    assert fields["54"] == "135.98" and fields["62"]["05"] == order.code
+    assert "<svg" in html and "Aguardando pagamento" in html
+
+
+def test_pickup_needs_no_address_and_has_no_fee(filled, customer):
+    response = filled.post(
+        "/pedido/finalizar/", {"key": checkout_key(filled), "fulfilment": "PICKUP", "payment": "CREDIT_CARD"}
+    )
+    assert response.status_code == 302
+    [order] = orders_of(customer)
+    assert order.delivery_fee == 0 and order.address is None and order.total == Decimal("130.98")
+
+
+def test_out_of_area_cep_is_refused_and_the_cart_stays(filled, customer):
+    response = submit(filled, checkout_key(filled), cep="20040-002", cidade="Rio de Janeiro", uf="RJ")
+    assert response.status_code == 200
+    assert "fora da área de entrega" in response.content.decode()
+    assert orders_of(customer) == []
+    assert len(filled.session[SESSION_KEY]["lines"]) == 2
+
+
+def test_closed_hours_block_ordering_with_the_next_opening(client, customer, monkeypatch):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from orders import views
+
+    monday_night = dt.datetime(2026, 11, 23, 21, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    monkeypatch.setattr(views.timezone, "now", lambda: monday_night)
+    add(client, "calabresa")
+    page = client.get("/pedido/finalizar/").content.decode()
+    assert "Estamos fechados agora." in page and "disabled" in page
+    response = submit(client, checkout_key(client))
+    html = response.content.decode()
+    assert "A pizzaria está fechada agora. Abrimos terça-feira, 18:00." in html
+    assert orders_of(customer) == []
+
+
+def test_minimum_order(client, customer, open_now):
+    add(client, "agua-mineral")
+    response = submit(client, checkout_key(client))
+    assert "O pedido mínimo é de R$ 30,00." in response.content.decode()
+    assert orders_of(customer) == []
+
+
+def test_unconfirmed_customers_are_told_to_confirm(shop, open_now):
+    make_customer("novo@example.com", verified=False)
+    client = log_in(Client(), "novo@example.com")
+    add(client, "calabresa")
+    response = client.get("/pedido/finalizar/", follow=True)
+    assert "Confirme" in response.content.decode()
+    assert response.redirect_chain and "finalizar" not in response.redirect_chain[-1][0]
+
+
+def test_anonymous_visitors_go_to_login_and_keep_their_cart(shop):
+    client = Client()
+    add(client, "calabresa")
+    response = client.get("/pedido/finalizar/")
+    assert response.status_code == 302 and response["Location"].startswith("/conta/entrar/")
+
+
+def test_double_submit_and_replay_make_one_order(filled, customer, nosql_store):
+    key = checkout_key(filled)
+    first = submit(filled, key)
+    nosql_store.stats.reset()
+    replay = submit(filled, key)
+    assert replay["Location"] == first["Location"]
+    assert nosql_store.stats.calls["get"] == 1
+    assert nosql_store.stats.calls["write_many"] == 0 and nosql_store.stats.calls["put"] == 0
+    assert len(orders_of(customer)) == 1
+
+
+def test_ten_concurrent_submits_make_exactly_one_order(filled, customer, settings):
+    key = checkout_key(filled)
+    cookie = filled.cookies[settings.SESSION_COOKIE_NAME].value
+    barrier = threading.Barrier(10)
+    locations = []
+
+    def submit_once():
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+        barrier.wait()
+        response = submit(client, key)
+        locations.append((response.status_code, response.get("Location")))
+
+    threads = [threading.Thread(target=submit_once) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    [order] = orders_of(customer)
+    assert locations == [(302, f"/pedidos/{order.order_id}/")] * 10
+
+
+def test_a_new_key_after_an_order_makes_a_new_order(filled, customer):
+    submit(filled, checkout_key(filled))
+    add(filled, "calabresa")
+    submit(filled, checkout_key(filled))
+    assert len(orders_of(customer)) == 2
+
+
+def test_another_customers_order_is_not_found(filled, customer, shop):
+    response = submit(filled, checkout_key(filled))
+    url = response["Location"]
+    make_customer("joao@example.com", name="João Souza")
+    other = log_in(Client(), "joao@example.com")
+    assert other.get(url).status_code == 404
+    assert other.post(url + "cancelar/").status_code == 404
+    assert other.post(url + "pedir-de-novo/").status_code == 404
+    assert Client().get(url).status_code == 302  # anonymous: to the login page
+
+
+def test_prices_changed_between_review_and_submit_are_shown_not_charged(filled, customer):
+    key = checkout_key(filled)
+    menu_rows.item_save(replace(menu_rows.item_get("refrigerante-2l"), price=Decimal("16.00")))
+    menu_invalidate()
+    response = submit(filled, key)
+    assert orders_of(customer) == []
+    assert "mudou de R$ 15,00 para R$ 16,00" in response.content.decode()
+    response = submit(filled, key)  # the customer saw it and confirms
+    assert response.status_code == 302
+    assert orders_of(customer)[0].total == Decimal("136.98")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"payment": "BITCOIN"}, "Escolha a forma de pagamento."),
+        ({"payment": "CASH", "change_for": "abc"}, "Informe um valor como 100,00."),
+        ({"payment": "CASH", "change_for": "10,00"}, "O troco precisa ser para um valor maior"),
+        ({"payment": "CASH", "change_for": "99999,00"}, "Troco para no máximo"),
+        ({"key": "not-a-key"}, "O formulário expirou."),
+        ({"cep": "123"}, "Informe um CEP com 8 dígitos"),
+        ({"cep": "", "logradouro": ""}, "Este campo é obrigatório para a entrega."),
+        ({"fulfilment": "DRONE"}, "Faça uma escolha válida"),
+        ({"logradouro": "x" * 500}, "no máximo 150 caracteres"),
+        ({"numero": "1\x00"}, "Caracteres nulos não são permitidos"),
+    ],
+)
+def test_bad_checkout_input_gets_a_message_and_no_order(filled, customer, fields, message):
+    data = {"key": checkout_key(filled), **fields}
+    response = submit(filled, **data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert orders_of(customer) == []
+
+
+def test_customer_cancels_before_the_kitchen_starts(filled, customer):
+    response = submit(filled, checkout_key(filled), payment="DEBIT_CARD")
+    page = filled.post(response["Location"] + "cancelar/", follow=True).content.decode()
+    assert "Pedido cancelado." in page
+    assert orders_of(customer)[0].status == Status.CANCELED
+
+
+def test_customer_cannot_cancel_once_preparing(filled, customer):
+    submit(filled, checkout_key(filled), payment="DEBIT_CARD")
+    [order] = orders_of(customer)
+    order = order_transition(order=order, target=Status.PREPARING, actor=Actor.STAFF, now=order.created_at)
+    page = filled.post(f"/pedidos/{order.order_id}/cancelar/", follow=True).content.decode()
+    assert "não pode mais ser cancelado pelo site" in page
+    assert orders_of(customer)[0].status == Status.PREPARING
+
+
+@pytest.mark.parametrize(
+    ("path", "target", "actor"),
+    [
+        ([], Status.DELIVERED, Actor.STAFF),  # skipping the kitchen
+        ([], Status.PREPARING, Actor.CUSTOMER),  # customers do not cook
+        ([Status.PREPARING], Status.READY_FOR_PICKUP, Actor.STAFF),  # a delivery order is not picked up
+        ([Status.PREPARING, Status.OUT_FOR_DELIVERY, Status.DELIVERED], Status.CANCELED, Actor.STAFF),
+        ([Status.CANCELED], Status.PREPARING, Actor.STAFF),  # no way back from canceled
+    ],
+)
+def test_illegal_status_moves_are_refused(filled, customer, path, target, actor):
+    submit(filled, checkout_key(filled), payment="CREDIT_CARD")
+    [order] = orders_of(customer)
+    for step in path:
+        order = order_transition(order=order, target=step, actor=Actor.STAFF, now=order.created_at)
+    with pytest.raises(IllegalTransition):
+        order_transition(order=order, target=target, actor=actor, now=order.created_at)
+    assert orders_of(customer)[0].status == order.status
+
+
+def test_stale_status_change_is_refused(filled, customer):
+    from orders.services import OrderChangeError
+
+    submit(filled, checkout_key(filled), payment="CREDIT_CARD")
+    [order] = orders_of(customer)
+    order_transition(order=order, target=Status.PREPARING, actor=Actor.STAFF, now=order.created_at)
+    with pytest.raises(OrderChangeError):
+        order_transition(order=order, target=Status.CANCELED, actor=Actor.STAFF, now=order.created_at)
+
+
+def test_tracking_timeline_follows_the_order(filled, customer):
+    response = submit(filled, checkout_key(filled), payment="CREDIT_CARD")
+    [order] = orders_of(customer)
+    for step in (Status.PREPARING, Status.OUT_FOR_DELIVERY):
+        order = order_transition(order=order, target=step, actor=Actor.STAFF, now=order.created_at)
+    html = filled.get(response["Location"]).content.decode()
+    assert 'data-testid="order-status">Saiu para entrega<' in html
+    assert html.count("is-done") == 3 and 'http-equiv="refresh"' in html
+    order = order_transition(order=order, target=Status.DELIVERED, actor=Actor.STAFF, now=order.created_at)
+    html = filled.get(response["Location"]).content.decode()
+    assert "Entregue" in html and 'http-equiv="refresh"' not in html
+
+
+def test_reorder_puts_items_back_at_todays_prices(filled, customer):
+    submit(filled, checkout_key(filled))
+    [order] = orders_of(customer)
+    menu_rows.item_save(replace(menu_rows.item_get("refrigerante-2l"), price=Decimal("16.50")))
+    menu_rows.item_save(replace(menu_rows.item_get("peperone"), available=False))
+    menu_invalidate()
+    page = filled.post(f"/pedidos/{order.order_id}/pedir-de-novo/", follow=True).content.decode()
+    assert "Refrigerante 2 L custa hoje R$ 16,50 (antes R$ 15,00)." in page
+    assert "Peperone está esgotado no momento." in page
+    assert [line["item"] for line in filled.session[SESSION_KEY]["lines"]] == ["refrigerante-2l"]
+
+
+def test_order_history_pages(client, customer, open_now):
+    for _ in range(12):
+        add(client, "calabresa")
+        submit(client, checkout_key(client))
+    first = client.get("/pedidos/").content.decode()
+    assert first.count('class="order-card"') == 10
+    more = re.search(r'href="\?depois=([^"]+)"', first).group(1)
+    second = client.get(f"/pedidos/?depois={more}").content.decode()
+    assert second.count('class="order-card"') == 2
+    assert client.get("/pedidos/?depois=garbage").status_code == 302
+
+
+def test_checkout_posts_need_csrf(customer, shop):
+    strict = log_in(Client(enforce_csrf_checks=False), customer.email)
+    strict.handler.enforce_csrf_checks = True
+    assert strict.post("/pedido/finalizar/", {}).status_code == 403
