@@ -17,7 +17,6 @@ import bisect
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from .errors import NoSQLError, bad_protocol, illegal, table_not_found, unsupported
 from .lexer import TokenStream
@@ -848,7 +847,3 @@ def describe(compiled: Compiled) -> str:
 def result_schema(compiled: Compiled) -> str:
     fields = ", ".join(f"{c.name} {c.type.ddl()}" for c in compiled.table.columns)
     return f"RECORD({fields})"
-
-
-def is_decimal(value) -> bool:
-    return isinstance(value, Decimal)

@@ -6,7 +6,6 @@ unmodified drivers parse the answers. Errors travel in-band with HTTP 200, as th
 
 from __future__ import annotations
 
-import math
 import struct
 import threading
 from dataclasses import dataclass, field
@@ -616,7 +615,3 @@ def error_response(code: int, message: str) -> bytes:
 def v3_error(code: int, message: str) -> bytes:
     """Errors raised before the serial version is known go out in the V3 layout: code byte + string."""
     return bytes([code]) + nson.pack_string(message)
-
-
-def kb(size: int) -> int:
-    return max(1, math.ceil(size / 1024))

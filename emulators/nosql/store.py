@@ -39,6 +39,7 @@ from .schema import (
     TypeDef,
     check_key,
     check_row,
+    convert_value,
     index_not_found,
     parse_ddl,
     validate_index,
@@ -517,8 +518,6 @@ def _range_bounds(table: TableDef, position: int, field_range: dict):
 
 
 def check_key_value(column: Column, value, table: TableDef):
-    from .schema import convert_value
-
     return convert_value(column, value, table.name)
 
 

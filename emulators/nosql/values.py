@@ -10,9 +10,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from .errors import illegal
 
@@ -202,16 +201,3 @@ def loads_tagged(text: str | bytes):
 
 def is_number(value) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-
-
-def decimal_of(value) -> Decimal:
-    try:
-        return (
-            value if isinstance(value, Decimal) else Decimal(str(value) if isinstance(value, str) else value)
-        )
-    except (InvalidOperation, ValueError, TypeError):
-        raise illegal(f"Invalid number: {value!r}") from None
-
-
-def finite(value: float) -> bool:
-    return not (math.isnan(value) or math.isinf(value))
