@@ -613,19 +613,33 @@ def parse_type(ts: TokenStream) -> TypeDef:
     return TypeDef(word)
 
 
-def _literal(ts: TokenStream):
+def _default_literal(ts: TokenStream, typedef: TypeDef, name: str):
+    """A DEFAULT value, with the literal kinds Oracle accepts for each column type."""
     token = ts.advance()
     negative = False
     if token.kind == "op" and token.text in ("-", "+"):
         negative = token.text == "-"
         token = ts.advance()
+    kind = typedef.kind
+    if kind == "JSON":
+        raise illegal(f"Fields of type: JSON cannot have default values (field {name})")
     if token.kind == "string":
+        if kind not in ("STRING", "TIMESTAMP", "BINARY"):
+            raise illegal(
+                f"Quoted default value for a non-string field. Field = {name} Value = {token.text!r}"
+            )
         return token.text
     if token.kind == "number":
+        if kind not in ("INTEGER", "LONG", "FLOAT", "DOUBLE", "NUMBER", "TIMESTAMP"):
+            raise illegal(
+                f"Numeric default value for a non-numeric field. Field = {name} Value = {token.text}"
+            )
         return number_literal(token.text, negative)
-    if token.is_word("TRUE", "FALSE"):
+    if token.is_word("TRUE", "FALSE") and kind == "BOOLEAN":
         return token.text.upper() == "TRUE"
-    raise illegal(f"Invalid literal: {token.text!r}")
+    if token.kind == "ident" and kind == "ENUM":
+        return token.text  # enum defaults are written as bare symbols
+    raise illegal(f"Invalid default value for field {name} ({typedef.ddl()}): {token.text!r}")
 
 
 def number_literal(text: str, negative: bool = False):
@@ -645,9 +659,11 @@ def _column(ts: TokenStream) -> Column:
     has_default = False
     while True:
         if ts.accept_word("NOT", "NULL"):
+            if typedef.kind == "JSON":
+                raise illegal(f"Fields of type: JSON cannot be created as not-nullable (field {name})")
             nullable = False
         elif ts.accept_word("DEFAULT"):
-            default = _literal(ts)
+            default = _default_literal(ts, typedef, name)
             has_default = True
         elif ts.at_word("COMMENT"):
             ts.advance()
@@ -660,12 +676,11 @@ def _column(ts: TokenStream) -> Column:
             raise unsupported(f"column {name}: {ts.current.text.upper()}")
         else:
             break
+    # Oracle checks this per column, primary key columns included.
+    if not nullable and not has_default:
+        raise illegal(f"Non-nullable field without a default value. Field = {name}")
     column = Column(name, typedef, nullable, None, has_default)
     if has_default:
-        if default is None:
-            raise illegal(f"Invalid default for field {name}")
-        if typedef.kind == "JSON":
-            raise illegal(f"JSON field {name} cannot have a default value")
         column.default = convert_value(Column(name, typedef), default, "(DEFAULT)")
     return column
 

@@ -29,7 +29,7 @@ USERS = """CREATE TABLE users (
     balance NUMBER DEFAULT 0,
     active BOOLEAN DEFAULT TRUE,
     born TIMESTAMP(3),
-    kind ENUM(BASIC, GOLD),
+    kind ENUM(BASIC, GOLD) NOT NULL DEFAULT BASIC,
     photo BINARY,
     doc JSON,
     PRIMARY KEY (id)) USING TTL 5 DAYS"""
@@ -45,7 +45,7 @@ def test_create_table_returns_active_with_schema(handle):
     assert schema["ttl"] == "5 DAYS"
     fields = {f["name"]: f for f in schema["fields"]}
     assert fields["born"] == {"name": "born", "type": "TIMESTAMP", "nullable": True, "precision": 3}
-    assert fields["kind"]["symbols"] == ["BASIC", "GOLD"]
+    assert fields["kind"]["symbols"] == ["BASIC", "GOLD"] and fields["kind"]["default"] == "BASIC"
     assert fields["name"]["default"] == "anon" and fields["name"]["nullable"] is False
 
     table = handle.get_table(GetTableRequest().set_table_name("USERS"))
@@ -114,7 +114,15 @@ def test_indexes(handle):
 @pytest.mark.parametrize(
     ("statement", "message"),
     [
-        ("CREATE TABLE t (id INTEGER, name STRING NOT NULL, PRIMARY KEY (id))", "must have a default value"),
+        ("CREATE TABLE t (id INTEGER, name STRING NOT NULL, PRIMARY KEY (id))", "without a default value"),
+        ("CREATE TABLE t (id INTEGER NOT NULL, PRIMARY KEY (id))", "without a default value"),
+        (
+            "CREATE TABLE t (id INTEGER, doc JSON NOT NULL, PRIMARY KEY (id))",
+            "cannot be created as not-nullable",
+        ),
+        ("CREATE TABLE t (id INTEGER, doc JSON DEFAULT 1, PRIMARY KEY (id))", "cannot have default values"),
+        ("CREATE TABLE t (id INTEGER, n INTEGER DEFAULT '5', PRIMARY KEY (id))", "Quoted default value"),
+        ("CREATE TABLE t (id INTEGER, s STRING DEFAULT 5, PRIMARY KEY (id))", "Numeric default value"),
         ("CREATE TABLE t (id INTEGER, name STRING)", "needs a primary key"),
         ("CREATE TABLE t (doc JSON, PRIMARY KEY (doc))", "cannot be a key"),
         ("CREATE TABLE t (id INTEGER DEFAULT 1, PRIMARY KEY (id))", "can not have default values"),
