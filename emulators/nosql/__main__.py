@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=0,
         metavar="N",
-        help="reset the next N data connections (-1: all, until cleared by the admin endpoint)",
+        help="reset the connection of the next N data requests (-1: all, until cleared at /_emulator/faults)",
     )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     args = parser.parse_args(argv)

@@ -12,7 +12,8 @@ _TOKEN = re.compile(
     (?P<ws>\s+|/\*.*?\*/|--[^\n]*)
   | (?P<number>(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?[nN]?)
   | (?P<var>\$[A-Za-z_][A-Za-z0-9_]*|\$)
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<ident>[A-Za-z][A-Za-z0-9_]*)
+  | (?P<badid>_[A-Za-z0-9_]*)
   | (?P<bquote>`(?:[^`]|``)*`)
   | (?P<squote>'(?:[^'\\]|''|\\.)*')
   | (?P<dquote>"(?:[^"\\]|""|\\.)*")
@@ -68,6 +69,8 @@ def tokenize(text: str) -> list[Token]:
         raw = match.group()
         if kind == "ws":
             pass
+        elif kind == "badid":
+            raise illegal(f"Identifiers must start with a letter: {raw}")
         elif kind == "squote":
             tokens.append(Token("string", _unquote(raw[1:-1], "'"), pos))
         elif kind == "dquote":
