@@ -12,7 +12,10 @@ from .server import Emulator, make_server
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m emulators.nosql", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m emulators.nosql",
+        description="Local emulator of the Oracle NoSQL Database HTTP proxy (see emulators/nosql/README.md).",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080, 0 = any)")
     parser.add_argument("--data", help="SQLite file to keep tables and rows in (default: memory only)")
