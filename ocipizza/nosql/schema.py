@@ -411,6 +411,10 @@ def _parse_table(tokens: _Tokens, known: Mapping[str, Table], statement: str) ->
     for key in own_key:
         if key not in columns:
             raise SchemaError(f"key column {key} of {name} is not declared")
+        if columns[key].type in ("JSON", "BOOLEAN", "BINARY"):
+            raise SchemaError(f"key column {key} of {name} cannot be {columns[key].type}")
+        if columns[key].default is not None or not columns[key].nullable:
+            raise SchemaError(f"key column {key} of {name} cannot have NOT NULL or a DEFAULT")
     ttl = None
     if tokens.keyword("USING", "TTL"):
         kind, value = tokens.next()
@@ -485,6 +489,11 @@ def _parse_column(tokens: _Tokens) -> Column:
             default = _parse_default(tokens, type_name, name)
         else:
             break
+    # Oracle NoSQL's own rules, enforced here so that DDL the embedded store accepts also runs there.
+    if not nullable and default is None:
+        raise SchemaError(f"column {name}: NOT NULL needs a DEFAULT in Oracle NoSQL")
+    if type_name == "JSON" and (not nullable or default is not None):
+        raise SchemaError(f"column {name}: a JSON column can have neither NOT NULL nor a DEFAULT")
     column = Column(
         name=name, type=type_name, nullable=nullable, enum_values=enum_values, precision=precision
     )

@@ -11,15 +11,15 @@ STATEMENTS = (
     # The menu. Keyed by slug: stable, unique by construction and readable in carts and URLs.
     """CREATE TABLE IF NOT EXISTS category (
         slug STRING,
-        name STRING NOT NULL,
+        name STRING,
         position INTEGER DEFAULT 0,
         PRIMARY KEY (slug))""",
     """CREATE TABLE IF NOT EXISTS pizza (
         slug STRING,
-        name STRING NOT NULL,
+        name STRING,
         description STRING,
-        category STRING NOT NULL,
-        price NUMBER NOT NULL,
+        category STRING,
+        price NUMBER,
         image STRING,
         available BOOLEAN DEFAULT TRUE,
         position INTEGER DEFAULT 0,
@@ -30,7 +30,7 @@ STATEMENTS = (
     # The pizzeria's profile (hours, delivery zones, PIX account...): one row, edited in the back office.
     """CREATE TABLE IF NOT EXISTS pizzeria (
         id STRING,
-        profile JSON NOT NULL,
+        profile JSON,
         updated_at TIMESTAMP(3),
         PRIMARY KEY (id))""",
     # --- customers (accounts/) ---------------------------------------------------------------------
@@ -40,17 +40,17 @@ STATEMENTS = (
     # a short JSON list (at most 10), read with the row that every logged-in request loads anyway.
     """CREATE TABLE IF NOT EXISTS user (
         id STRING,
-        name STRING NOT NULL,
-        email STRING NOT NULL,
-        password STRING NOT NULL,
+        name STRING,
+        email STRING,
+        password STRING,
         telephone STRING,
         verified BOOLEAN DEFAULT FALSE,
         active BOOLEAN DEFAULT TRUE,
-        auth_stamp STRING NOT NULL,
+        auth_stamp STRING,
         addresses JSON,
         privacy_version STRING,
         privacy_accepted_at TIMESTAMP(3),
-        created_at TIMESTAMP(3) NOT NULL,
+        created_at TIMESTAMP(3),
         updated_at TIMESTAMP(3),
         last_login TIMESTAMP(3),
         PRIMARY KEY (id))""",
@@ -61,7 +61,7 @@ STATEMENTS = (
     # each accept a claim for the same address at the same moment.
     """CREATE TABLE IF NOT EXISTS user_email (
         email STRING,
-        user_id STRING NOT NULL,
+        user_id STRING,
         created_at TIMESTAMP(3),
         PRIMARY KEY (email))""",
     # Confirmation and password-reset tokens, stored only as their SHA-256. expires_at is checked as
@@ -70,11 +70,11 @@ STATEMENTS = (
     # click can be told "already used" rather than "invalid".
     """CREATE TABLE IF NOT EXISTS email_verification (
         token_hash STRING,
-        kind ENUM(confirm, reset) NOT NULL,
-        user_id STRING NOT NULL,
-        email STRING NOT NULL,
-        created_at TIMESTAMP(3) NOT NULL,
-        expires_at TIMESTAMP(3) NOT NULL,
+        kind ENUM(confirm, reset),
+        user_id STRING,
+        email STRING,
+        created_at TIMESTAMP(3),
+        expires_at TIMESTAMP(3),
         used_at TIMESTAMP(3),
         PRIMARY KEY (token_hash)) USING TTL 1 DAYS""",
     "CREATE INDEX IF NOT EXISTS idx_email_verification_user ON email_verification (user_id)",
@@ -82,15 +82,15 @@ STATEMENTS = (
     # end of another sender's lease); null once sent or given up, which drops it from the due queries.
     """CREATE TABLE IF NOT EXISTS outbox (
         id STRING,
-        template STRING NOT NULL,
-        recipient STRING NOT NULL,
+        template STRING,
+        recipient STRING,
         subject STRING,
         body STRING,
         html STRING,
-        status ENUM(pending, sending, sent, failed) NOT NULL,
+        status ENUM(pending, sending, sent, failed),
         attempts INTEGER DEFAULT 0,
         due_at TIMESTAMP(3),
-        created_at TIMESTAMP(3) NOT NULL,
+        created_at TIMESTAMP(3),
         sent_at TIMESTAMP(3),
         last_error STRING,
         PRIMARY KEY (id)) USING TTL 7 DAYS""",
@@ -100,25 +100,27 @@ STATEMENTS = (
     # atomic write and "my orders" reads one shard. order_id is derived from the checkout form's key,
     # which makes a replayed submit land on the same row (if_absent). notify/notify_due_at is the
     # order's own outbox: the mail to send about it, written in the same atomic write as the order.
+    # Oracle NoSQL allows NOT NULL only with a DEFAULT (and never on JSON columns), so required values
+    # are checked by the services that write them.
     """CREATE TABLE IF NOT EXISTS user.order (
         order_id STRING,
-        code STRING NOT NULL,
+        code STRING,
         status ENUM(AWAITING_PAYMENT, RECEIVED, PREPARING, READY_FOR_PICKUP, OUT_FOR_DELIVERY, DELIVERED,
-                    CANCELED) NOT NULL,
-        fulfilment ENUM(DELIVERY, PICKUP) NOT NULL,
-        payment ENUM(PIX, CREDIT_CARD, DEBIT_CARD, CASH) NOT NULL,
-        items JSON NOT NULL,
+                    CANCELED),
+        fulfilment ENUM(DELIVERY, PICKUP),
+        payment ENUM(PIX, CREDIT_CARD, DEBIT_CARD, CASH),
+        items JSON,
         address JSON,
         customer JSON,
-        subtotal NUMBER NOT NULL,
-        delivery_fee NUMBER NOT NULL,
-        total NUMBER NOT NULL,
+        subtotal NUMBER,
+        delivery_fee NUMBER,
+        total NUMBER,
         change_for NUMBER,
         zone STRING,
         eta_at TIMESTAMP(3),
-        history JSON NOT NULL,
-        created_at TIMESTAMP(3) NOT NULL,
-        updated_at TIMESTAMP(3) NOT NULL,
+        history JSON,
+        created_at TIMESTAMP(3),
+        updated_at TIMESTAMP(3),
         notify STRING,
         notify_due_at TIMESTAMP(3),
         PRIMARY KEY (order_id))""",

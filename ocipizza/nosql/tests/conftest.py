@@ -15,7 +15,7 @@ CONTRACT_SCHEMA = Schema(
     (
         """CREATE TABLE IF NOT EXISTS item (
             id STRING,
-            name STRING NOT NULL,
+            name STRING NOT NULL DEFAULT 'unnamed',
             qty INTEGER DEFAULT 0,
             big LONG,
             ratio DOUBLE,
