@@ -245,3 +245,124 @@ def pizzeria_loaded(nosql_store):
 def shop(menu_loaded, pizzeria_loaded):
     """Menu and pizzeria profile both loaded."""
     return menu_loaded
+
+
+# --- customer accounts (accounts/) and mail (ocipizza/mail) ------------------------------------------
+
+CUSTOMER_PASSWORD = "massa-fina-de-fermentacao"
+
+
+def _make_customer(email: str, *, verified: bool):
+    from accounts import repositories
+    from accounts.services import customer_register
+
+    customer = customer_register(
+        name="Maria Souza",
+        email=email,
+        telephone="(11) 98765-4321",
+        password=CUSTOMER_PASSWORD,
+        base_url="http://testserver",
+        privacy_version="test",
+    )
+    if verified:
+        customer = repositories.user_update(customer.id, lambda v: {**v, "verified": True}).customer
+    return customer
+
+
+@pytest.fixture
+def customer(nosql_store):
+    """An unconfirmed customer (maria@example.com) whose password is ``CUSTOMER_PASSWORD``."""
+    return _make_customer("maria@example.com", verified=False)
+
+
+@pytest.fixture
+def confirmed_customer(nosql_store):
+    """A customer who confirmed their e-mail (joao@example.com), password ``CUSTOMER_PASSWORD``."""
+    return _make_customer("joao@example.com", verified=True)
+
+
+def client_login(client, customer_id: str) -> None:
+    """Put ``customer_id`` in the client's session, as a real login would (no password hash needed)."""
+    from accounts import repositories
+    from accounts.sessions import SESSION_CUSTOMER, SESSION_STAMP, stamp_hash
+
+    stored = repositories.user_get(customer_id)
+    session = client.session
+    session[SESSION_CUSTOMER] = customer_id
+    session[SESSION_STAMP] = stamp_hash(stored.auth_stamp)
+    session.save()
+
+
+@pytest.fixture
+def logged_in_client(confirmed_customer):
+    """A CSRF-enforcing test client logged in as ``confirmed_customer``."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client_login(client, confirmed_customer.id)
+    return client
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free port, with Django's SMTP backend pointed at it.
+
+    ``messages`` holds what it received (``email.message.EmailMessage``); ``stop()`` and ``start()``
+    take it down and bring it back on the same port, for tests of a mail server outage.
+    """
+    import email
+    import email.policy
+    import threading
+
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
+
+    class Handler:
+        def __init__(self):
+            self.messages = []
+            self.lock = threading.Lock()
+
+        async def handle_DATA(self, server, session, envelope):
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            with self.lock:
+                self.messages.append(message)
+            return "250 Message accepted for delivery"
+
+    class Server:
+        def __init__(self):
+            self.handler = Handler()
+            self.port = port
+            self.controller = None
+
+        @property
+        def messages(self):
+            with self.handler.lock:
+                return list(self.handler.messages)
+
+        def start(self):
+            self.controller = Controller(self.handler, hostname="127.0.0.1", port=port)
+            self.controller.start()
+
+        def stop(self):
+            if self.controller is not None:
+                self.controller.stop()
+                self.controller = None
+
+        def wait_for(self, count: int, timeout: float = 10.0):
+            deadline = time.monotonic() + timeout
+            while len(self.messages) < count and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return self.messages
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    server = Server()
+    server.start()
+    yield server
+    server.stop()

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.urls import include, path, re_path
 
+from accounts import views as accounts_views
+
 from . import views
 
 urlpatterns = [
@@ -8,6 +10,8 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("menu.urls")),
+    path("conta/", include("accounts.urls")),
+    path("privacidade/", accounts_views.privacy, name="privacy"),
     path("", include("locations.urls")),
 ]
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ocipizza.nosql.apps.NoSQLConfig",
     "ocipizza.apps.OciPizzaConfig",
+    "ocipizza.mail.apps.MailConfig",
     "accounts",
     "menu",
     "orders",
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.CustomerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -190,6 +192,23 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=STORAGE_BACKEND == "local")
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="OCI PIZZA <pedidos@ocipizza.com.br>")
+# Mail goes through the outbox table (ocipizza/mail) and leaves through a dispatcher: smtp (Django's
+# EMAIL_BACKEND above) or oci_functions (the send_mail function on Fn Project / OCI Functions).
+MAIL_DISPATCHER = env("MAIL_DISPATCHER", default="smtp")
+# Try each new message right after the response, with a short timeout; send_outbox is the guarantee.
+MAIL_SEND_IMMEDIATELY = env.bool("MAIL_SEND_IMMEDIATELY", default=True)
+MAIL_IMMEDIATE_TIMEOUT = env.float("MAIL_IMMEDIATE_TIMEOUT", default=3.0)
+MAIL_SEND_TIMEOUT = env.float("MAIL_SEND_TIMEOUT", default=20.0)
+# A sender holds a message this long; far above MAIL_SEND_TIMEOUT, so no one overtakes a slow send.
+MAIL_OUTBOX_LEASE_SECONDS = env.int("MAIL_OUTBOX_LEASE_SECONDS", default=120)
+MAIL_OUTBOX_MAX_ATTEMPTS = env.int("MAIL_OUTBOX_MAX_ATTEMPTS", default=60)
+MAIL_FN = {
+    "ENDPOINT": env("MAIL_FN_ENDPOINT", default=""),
+    "FUNCTION_ID": env("MAIL_FN_FUNCTION_ID", default=""),
+    "AUTH": env("MAIL_FN_AUTH", default="none"),  # none (Fn server), config, instance, resource
+    "OCI_CONFIG_FILE": env("OCI_CONFIG_FILE", default="~/.oci/config"),
+    "OCI_PROFILE": env("OCI_PROFILE", default="DEFAULT"),
+}
 
 # --- security -------------------------------------------------------------------------------------
 CSRF_COOKIE_HTTPONLY = True
@@ -228,6 +247,27 @@ LOGGING = {
 # --- the shop -------------------------------------------------------------------------------------
 MENU_DATA_DIR = Path(env("MENU_DATA_DIR", default=str(BASE_DIR / "data" / "menu")))
 SITE_NAME = "OCI PIZZA"
+
+# --- customer accounts (accounts/) -----------------------------------------------------------------
+# Base of the links in e-mails, e.g. https://pedidos.ocipizza.com.br; empty: the request's own host.
+SITE_URL = env("SITE_URL", default="")
+# Bump when the privacy notice changes materially; each account records the version it accepted.
+PRIVACY_NOTICE_VERSION = "2025-06-01"
+# The encarregado (DPO) contact the privacy notice gives for LGPD requests.
+PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="privacidade@ocipizza.com.br")
+# (requests, seconds) per fixed window, counted in Redis before any password is hashed.
+ACCOUNTS_RATE_LIMITS = {
+    "login_account": (5, 15 * 60),
+    "login_ip": (30, 5 * 60),
+    "signup_ip": (10, 60 * 60),
+    "signup_email": (3, 60 * 60),
+    "reset_ip": (10, 60 * 60),
+    "reset_email": (3, 60 * 60),
+    "resend_confirmation": (3, 60 * 60),
+    "password_check": (5, 15 * 60),
+}
+# Called as hook(customer=...) before an account is deleted (LGPD), e.g. to anonymise its orders.
+ACCOUNTS_DELETION_HOOKS = []
 
 # --- CEP lookup (locations) -------------------------------------------------------------------------
 # Built by `manage.py build_cep_db` into a new file swapped in atomically; the app only reads it.

@@ -1,0 +1,58 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from accounts import selectors, services
+from ocipizza.nosql import StoreError
+
+
+class Command(BaseCommand):
+    help = (
+        "Look up, disable or enable a customer account by e-mail. "
+        "Disabling ends every session of the account at once and refuses new logins."
+    )
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{find,disable,enable}")
+        for name, text in (
+            ("find", "show the account that owns this e-mail"),
+            ("disable", "log the customer out everywhere and refuse logins"),
+            ("enable", "allow logins again"),
+        ):
+            action = actions.add_parser(name, help=text)
+            action.add_argument("email", help="the account's e-mail (any case)")
+
+    def handle(self, *args, action, email, **options):
+        try:
+            customer = selectors.customer_get_by_email(email=email)
+            if customer is None:
+                raise CommandError(
+                    f"No customer has the e-mail {email!r}. Check the spelling: the whole address must "
+                    "match (case does not matter)."
+                )
+            if action == "disable":
+                customer = services.customer_set_active(customer_id=customer.id, active=False)
+                self.stdout.write(self.style.SUCCESS(f"Disabled {customer.email}: logged out everywhere."))
+            elif action == "enable":
+                customer = services.customer_set_active(customer_id=customer.id, active=True)
+                self.stdout.write(self.style.SUCCESS(f"Enabled {customer.email}: they can log in again."))
+        except StoreError as e:
+            raise CommandError(f"{e}. Is the store reachable? Check the NOSQL_* settings.") from e
+        self.show(customer)
+
+    def show(self, customer):
+        def when(value):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "never"
+
+        for label, value in (
+            ("id", customer.id),
+            ("name", customer.name),
+            ("e-mail", customer.email),
+            ("mobile", customer.telephone_display),
+            ("confirmed", "yes" if customer.verified else "no"),
+            ("active", "yes" if customer.active else "no (disabled)"),
+            ("created", when(customer.created_at)),
+            ("last login", when(customer.last_login)),
+            ("addresses", len(customer.addresses)),
+            ("privacy notice", f"{customer.privacy_version} accepted {when(customer.privacy_accepted_at)}"),
+        ):
+            self.stdout.write(f"  {label:<15} {value}")

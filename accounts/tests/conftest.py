@@ -1,0 +1,71 @@
+"""Helpers for the account tests: CSRF-enforcing clients, links from e-mails, hasher call counts."""
+
+import re
+
+import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.core import mail
+from django.test import Client
+
+from conftest import CUSTOMER_PASSWORD
+
+STRONG_PASSWORD = "borda-recheada-de-catupiry"
+LINK = re.compile(r"https?://\S+")
+
+
+@pytest.fixture
+def client():
+    return Client(enforce_csrf_checks=True)
+
+
+def csrf_token(client, url: str = "/conta/entrar/") -> str:
+    if "csrftoken" not in client.cookies:
+        client.get(url)
+    return client.cookies["csrftoken"].value
+
+
+def post(client, url: str, data: dict | None = None, **kwargs):
+    """POST as a browser does: with the CSRF token the form page set."""
+    return client.post(url, {**(data or {}), "csrfmiddlewaretoken": csrf_token(client, url)}, **kwargs)
+
+
+def links(message) -> list[str]:
+    return LINK.findall(message.body)
+
+
+def mails_to(address: str) -> list:
+    return [m for m in mail.outbox if address in m.to]
+
+
+def signup_data(**overrides) -> dict:
+    return {
+        "name": "Ana Lima",
+        "email": "ana@example.com",
+        "telephone": "(21) 99876-5432",
+        "password1": STRONG_PASSWORD,
+        "password2": STRONG_PASSWORD,
+        "privacy": "on",
+        **overrides,
+    }
+
+
+@pytest.fixture
+def hasher_calls(monkeypatch):
+    """Counts every Argon2 hash computed (encode) or checked (verify); both still do their real work."""
+    calls = {"encode": 0, "verify": 0}
+    encode, verify = Argon2PasswordHasher.encode, Argon2PasswordHasher.verify
+
+    def counting_encode(self, *args, **kwargs):
+        calls["encode"] += 1
+        return encode(self, *args, **kwargs)
+
+    def counting_verify(self, *args, **kwargs):
+        calls["verify"] += 1
+        return verify(self, *args, **kwargs)
+
+    monkeypatch.setattr(Argon2PasswordHasher, "encode", counting_encode)
+    monkeypatch.setattr(Argon2PasswordHasher, "verify", counting_verify)
+    return calls
+
+
+__all__ = ["CUSTOMER_PASSWORD", "STRONG_PASSWORD", "links", "mails_to", "post", "signup_data"]

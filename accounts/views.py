@@ -1,0 +1,349 @@
+"""Account pages: thin views over ``services`` and ``selectors``.
+
+Pages that show personal data or carry a token are ``never_cache``; password fields are hidden from
+error reports with ``sensitive_post_parameters``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .decorators import customer_required
+from .forms import (
+    AddressForm,
+    DeleteAccountForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    SetPasswordForm,
+    SignupForm,
+)
+from .ratelimit import client_ip, rate_limit_hit
+from .sessions import session_login, session_logout, session_refresh
+
+PASSWORDS = ("password", "password1", "password2", "current_password")
+SIGNUP_EMAIL_KEY = "accounts_signup_email"
+
+
+def _base_url(request) -> str:
+    # SITE_URL, when set, keeps a forged Host header out of the links we e-mail.
+    return settings.SITE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
+
+
+def _next_url(request) -> str:
+    """Where to go after login: ``next`` if it points to this site, else the menu."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+# --- sign-up and confirmation ---------------------------------------------------------------------------
+
+
+@never_cache
+@sensitive_post_parameters(*PASSWORDS)
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.customer.is_authenticated:
+        return redirect("accounts:home")
+    form = SignupForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        limit = rate_limit_hit(scope="signup_ip", key=client_ip(request))
+        if limit.allowed:
+            data = form.cleaned_data
+            # The same answer whether or not the address already has an account (its owner is mailed).
+            services.customer_register(
+                name=data["name"],
+                email=data["email"],
+                telephone=data["telephone"],
+                password=data["password1"],
+                base_url=_base_url(request),
+                privacy_version=settings.PRIVACY_NOTICE_VERSION,
+            )
+            request.session[SIGNUP_EMAIL_KEY] = data["email"]
+            return redirect("accounts:signup_done")
+        form.add_error(None, services.Throttled(limit.retry_after).message)
+        status = 429
+    return render(request, "accounts/signup.html", {"form": form}, status=status)
+
+
+@never_cache
+@require_GET
+def signup_done(request):
+    return render(request, "accounts/signup_done.html", {"email": request.session.get(SIGNUP_EMAIL_KEY, "")})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_email(request, uid, token):
+    """GET shows a button and POST uses the token: mail scanners that open links must not use them up."""
+    try:
+        if request.method == "POST":
+            customer = services.customer_email_confirm(customer_id=uid, token=token)
+        else:
+            services.verification_check(customer_id=uid, token=token, kind=services.CONFIRM)
+            return render(request, "accounts/confirm_email.html")
+    except services.TokenInvalid as e:
+        return render(
+            request, "accounts/link_invalid.html", {"message": e.message, "kind": e.kind}, status=400
+        )
+    request.session.pop(SIGNUP_EMAIL_KEY, None)
+    messages.success(request, _("E-mail confirmado! Agora você já pode fazer pedidos."))
+    if request.customer.is_authenticated and request.customer.id == customer.id:
+        return redirect("accounts:home")
+    return redirect("accounts:login")
+
+
+@require_POST
+@customer_required
+def confirmation_resend(request):
+    try:
+        services.customer_confirmation_resend(customer=request.customer, base_url=_base_url(request))
+    except services.Throttled as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(
+            request,
+            _("Enviamos um novo link de confirmação para %(email)s.") % {"email": request.customer.email},
+        )
+    return redirect("accounts:home")
+
+
+# --- login and logout ------------------------------------------------------------------------------------
+
+
+@never_cache
+@sensitive_post_parameters(*PASSWORDS)
+@require_http_methods(["GET", "POST"])
+def login(request):
+    next_url = _next_url(request)
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = services.customer_authenticate(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                client_ip=client_ip(request),
+            )
+        except services.Throttled as e:
+            form.add_error(None, e.message)
+            status = 429
+        except services.AccountError as e:
+            form.add_error(None, e.message)
+        else:
+            session_login(request=request, stored=stored)
+            messages.success(request, _("Olá, %(name)s!") % {"name": stored.customer.first_name})
+            return redirect(next_url or "menu:home")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_POST
+def logout(request):
+    session_logout(request=request)
+    messages.info(request, _("Você saiu da sua conta."))
+    return redirect("menu:home")
+
+
+# --- password reset ---------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    form = PasswordResetRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"], client_ip=client_ip(request), base_url=_base_url(request)
+            )
+        except services.Throttled as e:
+            form.add_error(None, e.message)
+            status = 429
+        else:
+            return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=status)
+
+
+@require_GET
+def password_reset_done(request):
+    return render(request, "accounts/password_reset_done.html")
+
+
+@never_cache
+@sensitive_post_parameters(*PASSWORDS)
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request, uid, token):
+    try:
+        _, _, stored = services.verification_check(customer_id=uid, token=token, kind=services.RESET)
+    except services.TokenInvalid as e:
+        return render(
+            request, "accounts/link_invalid.html", {"message": e.message, "kind": e.kind}, status=400
+        )
+    customer = stored.customer
+    form = SetPasswordForm(request.POST or None, name=customer.name, email=customer.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_complete(
+                customer_id=uid,
+                token=token,
+                password=form.cleaned_data["password1"],
+                base_url=_base_url(request),
+            )
+        except services.TokenInvalid as e:
+            return render(
+                request, "accounts/link_invalid.html", {"message": e.message, "kind": e.kind}, status=400
+            )
+        messages.success(request, _("Senha redefinida. Entre com a nova senha."))
+        return redirect("accounts:login")
+    return render(request, "accounts/password_reset_confirm.html", {"form": form})
+
+
+# --- the account pages --------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@customer_required
+def home(request):
+    return render(
+        request,
+        "accounts/home.html",
+        {"customer": request.customer, "addresses": selectors.customer_addresses(customer=request.customer)},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@customer_required
+def profile(request):
+    customer = request.customer
+    form = ProfileForm(
+        request.POST or None, initial={"name": customer.name, "telephone": customer.telephone_display}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.customer_profile_update(
+            customer_id=customer.id, name=form.cleaned_data["name"], telephone=form.cleaned_data["telephone"]
+        )
+        messages.success(request, _("Dados atualizados."))
+        return redirect("accounts:home")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@never_cache
+@require_GET
+@customer_required
+def addresses(request):
+    return render(
+        request,
+        "accounts/addresses.html",
+        {"addresses": selectors.customer_addresses(customer=request.customer)},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@customer_required
+def address_edit(request, address_id=None):
+    current = None
+    if address_id is not None:
+        current = selectors.customer_address_get(customer=request.customer, address_id=address_id)
+        if current is None:
+            raise Http404
+    initial = AddressForm.initial_from(current) if current else {"label": _("Casa")}
+    form = AddressForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_address_save(
+                customer_id=request.customer.id, address=form.address(current.id if current else "")
+            )
+        except services.AccountError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Endereço salvo."))
+            return redirect("accounts:addresses")
+    return render(request, "accounts/address_form.html", {"form": form, "address": current})
+
+
+@require_POST
+@customer_required
+def address_delete(request, address_id):
+    services.customer_address_delete(customer_id=request.customer.id, address_id=address_id)
+    messages.success(request, _("Endereço excluído."))
+    return redirect("accounts:addresses")
+
+
+@never_cache
+@sensitive_post_parameters(*PASSWORDS)
+@require_http_methods(["GET", "POST"])
+@customer_required
+def password_change(request):
+    customer = request.customer
+    form = PasswordChangeForm(request.POST or None, name=customer.name, email=customer.email)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = services.customer_password_change(
+                customer_id=customer.id,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["password1"],
+                base_url=_base_url(request),
+            )
+        except services.Throttled as e:
+            form.add_error(None, e.message)
+            status = 429
+        except services.PasswordIncorrect as e:
+            form.add_error("current_password", e.message)
+        else:
+            session_refresh(request=request, stored=stored)
+            messages.success(request, _("Senha alterada. As outras sessões da sua conta foram encerradas."))
+            return redirect("accounts:home")
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
+
+
+@never_cache
+@sensitive_post_parameters(*PASSWORDS)
+@require_http_methods(["GET", "POST"])
+@customer_required
+def delete(request):
+    form = DeleteAccountForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_delete_confirmed(
+                customer_id=request.customer.id, password=form.cleaned_data["password"]
+            )
+        except services.Throttled as e:
+            form.add_error(None, e.message)
+            status = 429
+        except services.PasswordIncorrect as e:
+            form.add_error("password", e.message)
+        else:
+            session_logout(request=request)
+            messages.success(request, _("Sua conta e seus dados pessoais foram excluídos."))
+            return redirect("menu:home")
+    return render(request, "accounts/delete.html", {"form": form}, status=status)
+
+
+@require_GET
+def privacy(request):
+    return render(
+        request,
+        "accounts/privacy.html",
+        {"version": settings.PRIVACY_NOTICE_VERSION, "contact_email": settings.PRIVACY_CONTACT_EMAIL},
+    )

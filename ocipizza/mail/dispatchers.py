@@ -1,0 +1,177 @@
+"""Who carries a message out: Django's mail backend (SMTP) or an OCI/Fn Project function.
+
+``settings.MAIL_DISPATCHER`` picks one: ``"smtp"`` (Django's ``EMAIL_BACKEND``, the default),
+``"oci_functions"`` or a dotted path to a class with the same ``send`` method.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import urllib.error
+import urllib.request
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from .outbox import OutboxMessage
+
+
+class DeliveryError(Exception):
+    """The message did not go out. ``permanent``: retrying cannot help (e.g. the address is refused)."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class BaseDispatcher:
+    def send(self, message: OutboxMessage, *, timeout: float) -> None:
+        """Hand ``message`` over for delivery or raise ``DeliveryError``; return only once accepted."""
+        raise NotImplementedError
+
+
+class SMTPDispatcher(BaseDispatcher):
+    """Django's configured mail backend (SMTP in production, locmem in tests, console in development)."""
+
+    def send(self, message, *, timeout):
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+            # Lets a mailbox (and a support person) tie a copy to its outbox row.
+            headers={"X-OCIPizza-Message": message.id},
+        )
+        if message.html:
+            email.attach_alternative(message.html, "text/html")
+        try:
+            # Backends that do not take a timeout (console, locmem) accept and ignore extra options.
+            connection = get_connection(fail_silently=False, timeout=timeout)
+            sent = connection.send_messages([email])
+        except smtplib.SMTPRecipientsRefused as e:
+            codes = [code for code, _ in e.recipients.values()]
+            raise DeliveryError(
+                f"recipient refused: {e.recipients}", permanent=all(c >= 500 for c in codes)
+            ) from e
+        except smtplib.SMTPResponseException as e:
+            raise DeliveryError(f"SMTP {e.smtp_code}: {e.smtp_error!r}", permanent=e.smtp_code >= 500) from e
+        except (smtplib.SMTPException, OSError) as e:
+            raise DeliveryError(f"{type(e).__name__}: {e}") from e
+        if sent != 1:
+            raise DeliveryError("the mail backend did not accept the message")
+
+
+class OCIFunctionsDispatcher(BaseDispatcher):
+    """Invokes the ``send_mail`` function (functions/send_mail) with the rendered message as JSON.
+
+    ``settings.MAIL_FN``: ``ENDPOINT`` and ``FUNCTION_ID``, and ``AUTH``: ``none`` posts to an Fn
+    server's ``{ENDPOINT}/invoke/{FUNCTION_ID}`` (Fn Project, local development); ``config``,
+    ``instance`` or ``resource`` signs the call with the oci SDK for OCI Functions, where ENDPOINT is
+    the application's invoke endpoint.
+    """
+
+    def __init__(self):
+        options = settings.MAIL_FN
+        self.endpoint = (options.get("ENDPOINT") or "").rstrip("/")
+        self.function_id = options.get("FUNCTION_ID") or ""
+        self.auth = options.get("AUTH") or "none"
+        self.options = options
+        if not self.endpoint or not self.function_id:
+            raise ImproperlyConfigured(
+                "MAIL_DISPATCHER=oci_functions needs MAIL_FN_ENDPOINT and MAIL_FN_FUNCTION_ID"
+            )
+
+    def payload(self, message) -> bytes:
+        return json.dumps(
+            {
+                "id": message.id,
+                "from": settings.DEFAULT_FROM_EMAIL,
+                "to": message.recipient,
+                "subject": message.subject,
+                "text": message.body,
+                "html": message.html,
+            }
+        ).encode()
+
+    def send(self, message, *, timeout):
+        if self.auth == "none":
+            self._post(message, timeout)
+        else:
+            self._invoke_oci(message, timeout)
+
+    def _post(self, message, timeout):
+        request = urllib.request.Request(  # noqa: S310  (the URL comes from settings, scheme checked below)
+            f"{self.endpoint}/invoke/{self.function_id}",
+            data=self.payload(message),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        if not request.full_url.startswith(("http://", "https://")):
+            raise ImproperlyConfigured("MAIL_FN_ENDPOINT must be an http(s) URL")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                response.read()
+        except urllib.error.HTTPError as e:
+            raise DeliveryError(f"function answered HTTP {e.code}", permanent=_permanent_http(e.code)) from e
+        except (urllib.error.URLError, OSError) as e:
+            raise DeliveryError(f"function unreachable: {e}") from e
+
+    def _invoke_oci(self, message, timeout):
+        import oci  # only this dispatcher needs the SDK loaded
+
+        try:
+            config, signer = _oci_signer(self.auth, self.options)
+            extra = {"signer": signer} if signer is not None else {}
+            client = oci.functions.FunctionsInvokeClient(
+                config, service_endpoint=self.endpoint, timeout=(timeout, timeout), **extra
+            )
+            client.invoke_function(self.function_id, invoke_function_body=self.payload(message))
+        except oci.exceptions.ServiceError as e:
+            raise DeliveryError(
+                f"function answered HTTP {e.status}: {e.code}", permanent=_permanent_http(e.status)
+            ) from e
+        except (oci.exceptions.RequestException, OSError) as e:
+            raise DeliveryError(f"function unreachable: {e}") from e
+
+
+def _permanent_http(status: int) -> bool:
+    # 429 and 5xx pass; other 4xx mean the call itself is wrong and repeating it will not help.
+    return 400 <= status < 500 and status not in (408, 429)
+
+
+def _oci_signer(auth: str, options) -> tuple[dict, object | None]:
+    import oci
+
+    if auth == "config":
+        # The client builds its request signer from the config file's API key.
+        return oci.config.from_file(options.get("OCI_CONFIG_FILE"), options.get("OCI_PROFILE")), None
+    if auth == "instance":
+        return {}, oci.auth.signers.InstancePrincipalsSecurityTokenSigner()
+    if auth == "resource":
+        return {}, oci.auth.signers.get_resource_principals_signer()
+    raise ImproperlyConfigured(f"MAIL_FN_AUTH must be none, config, instance or resource, not {auth!r}")
+
+
+DISPATCHERS = {
+    "smtp": SMTPDispatcher,
+    "oci_functions": OCIFunctionsDispatcher,
+}
+
+
+def get_dispatcher() -> BaseDispatcher:
+    """The dispatcher ``settings.MAIL_DISPATCHER`` names (built per call: settings may change in tests)."""
+    name = settings.MAIL_DISPATCHER
+    cls = DISPATCHERS.get(name)
+    if cls is None:
+        try:
+            cls = import_string(name)
+        except ImportError as e:
+            raise ImproperlyConfigured(
+                f"MAIL_DISPATCHER={name!r}: use smtp, oci_functions or a dotted path to a dispatcher class"
+            ) from e
+    return cls()
