@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from menu.entities import Menu, MenuItem, Size
+from ocipizza.formatting import money
 
 from .pizzeria import Pizzeria
 
@@ -160,16 +161,10 @@ def cart_get(*, session, menu: Menu, pizzeria: Pizzeria | None) -> Cart:
         if seen is not None and seen != str(price):
             notices.append(
                 _("O preço de %(name)s mudou de R$ %(old)s para R$ %(new)s.")
-                % {"name": line.name, "old": _brl(seen), "new": _brl(price)}
+                % {"name": line.name, "old": money(seen), "new": money(price)}
             )
         lines.append(line)
     return Cart(tuple(lines), tuple(notices))
-
-
-def _brl(value) -> str:
-    from django.utils.formats import number_format
-
-    return number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
 
 
 # --- changes ----------------------------------------------------------------------------------------

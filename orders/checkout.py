@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ocipizza.formatting import money, weekday_and_time
 from ocipizza.nosql import ConditionFailed
 
 from . import repositories
@@ -134,13 +135,13 @@ def order_place(
     if not pizzeria.is_open(now):
         opening = pizzeria.next_opening(now)
         raise CheckoutError(
-            _("A pizzaria está fechada agora. Abrimos %(when)s.") % {"when": _when(opening)}
+            _("A pizzaria está fechada agora. Abrimos %(when)s.") % {"when": weekday_and_time(opening)}
             if opening
             else _("A pizzaria está fechada agora.")
         )
     if cart.subtotal < pizzeria.minimum_order:
         raise CheckoutError(
-            _("O pedido mínimo é de R$ %(minimum)s.") % {"minimum": _brl(pizzeria.minimum_order)}
+            _("O pedido mínimo é de R$ %(minimum)s.") % {"minimum": money(pizzeria.minimum_order)}
         )
     if payment not in Payment.ALL:
         raise CheckoutError(_("Escolha a forma de pagamento."), "payment")
@@ -196,15 +197,3 @@ def order_place(
             raise CheckoutError(_("Não foi possível registrar o pedido. Tente de novo.")) from None
         return existing, False
     return order, True
-
-
-def _brl(amount: Decimal) -> str:
-    from django.utils.formats import number_format
-
-    return number_format(amount, 2, use_l10n=True, force_grouping=True)
-
-
-def _when(moment: dt.datetime) -> str:
-    from django.utils import formats, timezone
-
-    return formats.date_format(timezone.localtime(moment), "l, H:i")

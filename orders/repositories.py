@@ -126,8 +126,9 @@ def order_insert(order: Order) -> None:
     store.write_many([Put(ORDER_TABLE, order_row(order), if_absent=True)])
 
 
-def order_update(order: Order, *, expected: bytes) -> None:
-    store.put(ORDER_TABLE, order_row(order), if_version=expected)
+def order_update(order: Order, *, expected: bytes) -> bytes:
+    """Write the changed order over the version read; ``ConditionFailed`` if it changed meanwhile."""
+    return store.put(ORDER_TABLE, order_row(order), if_version=expected)
 
 
 def orders_of(*, customer_id: str, limit: int = 20, after: str | None = None) -> Page:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from menu.entities import Menu
+from ocipizza.formatting import money
 from ocipizza.nosql import ConditionFailed
 
 from . import repositories
@@ -78,10 +78,10 @@ def order_transition(*, order: Order, target: Status, actor: Actor, now: dt.date
         notify=NOTIFY_ON.get(target, order.notify),
     )
     try:
-        repositories.order_update(changed, expected=order.version)
+        version = repositories.order_update(changed, expected=order.version)
     except ConditionFailed as e:
         raise OrderChangeError(_("O pedido mudou enquanto você decidia. Veja como ele está agora.")) from e
-    return changed
+    return replace(changed, version=version)
 
 
 def order_cancel_by_customer(*, customer_id: str, order_id: str, now: dt.datetime) -> Order:
@@ -120,12 +120,6 @@ def order_reorder(*, order: Order, session, menu: Menu, pizzeria: Pizzeria | Non
         if line.unit_price != item.unit_price:
             notices.append(
                 _("%(name)s custa hoje R$ %(new)s (antes R$ %(old)s).")
-                % {"name": item.name, "new": _brl(line.unit_price), "old": _brl(item.unit_price)}
+                % {"name": item.name, "new": money(line.unit_price), "old": money(item.unit_price)}
             )
     return notices
-
-
-def _brl(amount: Decimal) -> str:
-    from django.utils.formats import number_format
-
-    return number_format(amount, 2, use_l10n=True, force_grouping=True)

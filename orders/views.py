@@ -243,13 +243,8 @@ def order_list(request):
         page = repositories.orders_of(customer_id=request.customer.id, limit=10, after=after)
     except InvalidQuery:
         return redirect("orders:order_list")
-    orders = [repositories.order_from_row(row) for row in page]
-    labels = {order.order_id: LABELS[order.status] for order in orders}
-    return render(
-        request,
-        "orders/order_list.html",
-        {"orders": orders, "labels": labels, "next_page": page.continuation},
-    )
+    rows = [(order, LABELS[order.status]) for order in map(repositories.order_from_row, page)]
+    return render(request, "orders/order_list.html", {"rows": rows, "next_page": page.continuation})
 
 
 @customer_required

@@ -4,7 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.core.files.storage import default_storage
-from django.utils.formats import number_format
+
+from ocipizza.formatting import money, weekday_and_time
 
 register = template.Library()
 
@@ -16,10 +17,16 @@ def brl(value):
         amount = Decimal(value).quantize(Decimal("0.01"))
     except (InvalidOperation, TypeError, ValueError):
         return ""
-    return "R$\u00a0" + number_format(amount, 2, use_l10n=True, force_grouping=True)
+    return "R$\u00a0" + money(amount)
 
 
 @register.filter
 def media_url(name):
     """The public URL of a file in the default storage (local files or Object Storage)."""
     return default_storage.url(name) if name else ""
+
+
+@register.filter
+def weekday_time(moment):
+    """When the pizzeria opens next, as a sentence fragment: "terça-feira, 18:00"."""
+    return weekday_and_time(moment) if moment else ""

@@ -98,10 +98,12 @@ class StoreStats:
     def __init__(self):
         self._lock = threading.Lock()
         self.calls: Counter = Counter()
+        self.by_table: Counter = Counter()  # (operation, table) -> calls
 
-    def count(self, operation: str) -> None:
+    def count(self, operation: str, table: str = "") -> None:
         with self._lock:
             self.calls[operation] += 1
+            self.by_table[(operation, table)] += 1
 
     @property
     def total(self) -> int:
@@ -110,6 +112,7 @@ class StoreStats:
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.by_table.clear()
 
 
 class BaseStore:
@@ -132,7 +135,7 @@ class BaseStore:
         """
         spec = self.table(table)
         checked = spec.check_key(key)
-        self.stats.count("get")
+        self.stats.count("get", spec.name)
         return self._get(spec, checked)
 
     def get_or_none(self, table: str, key: Mapping) -> Row | None:
@@ -155,7 +158,7 @@ class BaseStore:
             raise InvalidRequest("query() takes an ocipizza.nosql.Query")
         spec = self.table(query.table)
         compiled = plan(query, spec)
-        self.stats.count("query")
+        self.stats.count("query", spec.name)
         return self._query(compiled)
 
     def iterate(self, query: Query) -> Iterator[Row]:
@@ -187,7 +190,7 @@ class BaseStore:
         keeps the expiry it had. ``InvalidValue`` for unknown columns or mistyped values.
         """
         checked = self._check_put(Put(table, value, if_absent, if_version, ttl))
-        self.stats.count("put")
+        self.stats.count("put", checked.table.name)
         return self._put(checked)
 
     def delete(self, table: str, key: Mapping, *, if_version: Version | None = None) -> bool:
@@ -196,7 +199,7 @@ class BaseStore:
         With ``if_version`` the row is deleted only if its version matches, else ``ConditionFailed``.
         """
         checked = self._check_delete(Delete(table, key, if_version))
-        self.stats.count("delete")
+        self.stats.count("delete", checked.table.name)
         return self._delete(checked)
 
     def write_many(self, operations: Sequence[Put | Delete]) -> list[Version | bool]:
@@ -225,7 +228,7 @@ class BaseStore:
         keys = [(op.table.name, tuple(op.key.values())) for op in checked]
         if len(set(keys)) != len(keys):
             raise InvalidRequest("write_many cannot touch the same row twice")
-        self.stats.count("write_many")
+        self.stats.count("write_many", checked[0].table.name.split(".")[0])
         return self._write_many(checked)
 
     # --- tables -----------------------------------------------------------------------------------
