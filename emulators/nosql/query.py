@@ -1,9 +1,11 @@
 """The SELECT subset: parsing, Oracle NoSQL comparison and sort semantics, and paged execution.
 
-Supported: ``[DECLARE $v TYPE; ...] SELECT * FROM table [[AS] alias] [WHERE cond] [ORDER BY path [ASC|DESC]
-[NULLS FIRST|LAST], ...] [LIMIT n|$v] [OFFSET n|$v]``. Conditions combine ``AND``/``OR``/``NOT``/parentheses
-over comparisons (``= != <> < <= > >=``) between column or JSON paths, bind variables and literals, plus
-``IS [NOT] NULL`` and ``[NOT] EXISTS``. Anything else is refused as "not supported by the emulator".
+Supported: ``[DECLARE $v TYPE; ...] SELECT * | item [AS name], ... FROM table [[AS] alias] [WHERE cond]
+[ORDER BY path [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n|$v] [OFFSET n|$v]`` where a select item is a
+column or JSON field path, ``row_version($alias)`` or ``expiration_time_millis($alias)``. Conditions
+combine ``AND``/``OR``/``NOT``/parentheses over comparisons (``= != <> < <= > >=``) between column or JSON
+paths, bind variables and literals, plus ``IS [NOT] NULL`` and ``[NOT] EXISTS``. Anything else is refused
+as "not supported by the emulator".
 
 Every query runs as a "simple" query on one shard: the emulator sorts and limits itself and pages with
 continuation keys that hold the sort position of the last row examined (so concurrent inserts neither
@@ -22,7 +24,7 @@ from .errors import NoSQLError, bad_protocol, illegal, table_not_found, unsuppor
 from .lexer import TokenStream
 from .schema import TableDef, TypeDef, convert_declared, number_literal, parse_type
 from .store import Row, Store
-from .values import EMPTY, JSON_NULL, EnumValue, Timestamp, dumps_tagged, is_number, loads_tagged
+from .values import EMPTY, JSON_NULL, EnumValue, NLong, Timestamp, dumps_tagged, is_number, loads_tagged
 
 DECLARABLE = (
     "STRING",
@@ -110,6 +112,21 @@ class Truth:
 
 
 @dataclass
+class RowFunction:
+    """``row_version($t)`` / ``expiration_time_millis($t)``: a property of the row, not of a column."""
+
+    name: str  # lower case, as looked up
+    argument: object  # the parsed argument: a Var naming the row variable, or anything else (an error)
+
+
+@dataclass
+class SelectItem:
+    expr: object  # Path or RowFunction
+    alias: str | None  # the AS name, if any
+    name: str = ""  # the result field name, settled when the statement is parsed
+
+
+@dataclass
 class OrderSpec:
     path: Path
     desc: bool
@@ -126,6 +143,7 @@ class Statement:
     order_by: list[OrderSpec] = field(default_factory=list)
     limit: object | None = None
     offset: object | None = None
+    select: list[SelectItem] | None = None  # None for SELECT *
 
 
 # --- parsing --------------------------------------------------------------------------------------------
@@ -153,12 +171,7 @@ def parse(text: str) -> Statement:
     if ts.at_word("CREATE", "DROP", "ALTER", "GRANT", "REVOKE", "SHOW", "DESCRIBE", "DESC"):
         raise illegal("DDL and administrative statements must be sent as a TableRequest, not as a query")
     ts.expect_word("SELECT")
-    if not ts.accept_op("*"):
-        if ts.at_word("DISTINCT"):
-            raise unsupported("SELECT DISTINCT")
-        if ts.current.kind == "ident" and ts.peek(1).text == "(":
-            raise unsupported(f"functions and aggregates in the select list ({ts.current.text}(...))")
-        raise unsupported("projections other than SELECT * (select whole rows)")
+    select = None if ts.accept_op("*") else _select_list(ts)
     ts.expect_word("FROM")
     table_name = ts.identifier("table name")
     while ts.at_op(".") and ts.peek(1).kind == "ident":
@@ -210,7 +223,74 @@ def parse(text: str) -> Statement:
     _refuse_unsupported(ts)
     if not ts.at_end():
         raise ts.error("unexpected text after the query")
-    return Statement(text, variables, table_name, alias, where, order_by, limit, offset)
+    return Statement(text, variables, table_name, alias, where, order_by, limit, offset, select)
+
+
+ROW_FUNCTIONS = ("row_version", "expiration_time_millis")
+
+
+def _select_list(ts: TokenStream) -> list[SelectItem]:
+    """``item [AS name], ...`` up to FROM; names follow Oracle's translator (see ``_name_columns``)."""
+    if ts.at_word("DISTINCT"):
+        raise unsupported("SELECT DISTINCT")
+    items = []
+    while True:
+        token = ts.current
+        if token.kind == "ident" and ts.peek(1).kind == "op" and ts.peek(1).text == "(":
+            name = token.text.lower()
+            if name not in ROW_FUNCTIONS:
+                raise unsupported(
+                    f"functions and aggregates in the select list ({token.text}(...)); only "
+                    "row_version($alias) and expiration_time_millis($alias) are implemented"
+                )
+            ts.advance()
+            ts.advance()
+            argument = _operand(ts) if not ts.at_op(")") else None
+            if ts.at_op(","):
+                raise illegal(f"Function {name} takes one argument, a row variable")
+            ts.expect_op(")")
+            expr = RowFunction(name, argument)
+            if ts.current.kind == "op" and ts.current.text in ("+", "-", "*", "/", "%", "||"):
+                raise unsupported(f"arithmetic and concatenation ({ts.current.text})")
+        else:
+            expr = _operand(ts)
+            if not isinstance(expr, Path):
+                raise unsupported(
+                    "select expressions other than column or JSON field paths, row_version($alias) and "
+                    "expiration_time_millis($alias)"
+                )
+            if ts.current.kind == "op" and ts.current.text in COMPARISONS:
+                raise unsupported("conditions in the select list")
+        alias = None
+        if ts.accept_word("AS"):
+            alias_token = ts.advance()
+            if alias_token.kind not in ("ident", "qident"):
+                raise illegal(f"Syntax error at position {alias_token.pos}: expected a name after AS")
+            alias = alias_token.text
+        items.append(SelectItem(expr, alias))
+        if not ts.accept_op(","):
+            break
+    _name_columns(items)
+    return items
+
+
+def _name_columns(items: list[SelectItem]) -> None:
+    """An AS name (which must be unique), else the last field step's name, else ``Column_<position>``."""
+    seen: set[str] = set()
+    for item in items:
+        if item.alias is not None:
+            if item.alias in seen:
+                raise illegal(f"Duplicate column name in SELECT clause: {item.alias}")
+            seen.add(item.alias)
+    taken: set[str] = set()
+    for position, item in enumerate(items, start=1):
+        name = item.alias
+        if name is None and isinstance(item.expr, Path):
+            name = item.expr.steps[-1] if item.expr.steps else item.expr.column
+        if name is None or name in taken:
+            name = f"Column_{position}"
+        taken.add(name)
+        item.name = name
 
 
 def _refuse_unsupported(ts: TokenStream) -> None:
@@ -364,6 +444,9 @@ def compile_statement(statement: Statement, store: Store) -> Compiled:
     compiled = Compiled(statement, table)
     for path in _paths(statement):
         _resolve(path, compiled)
+    for item in statement.select or ():
+        if isinstance(item.expr, RowFunction):
+            _check_row_variable(item.expr, compiled)
     for var in _vars(statement):
         if var.name not in statement.variables:
             raise illegal(f"Variable {var.name} has not been declared")
@@ -393,6 +476,26 @@ def _paths(statement: Statement):
     nodes = list(_walk(statement.where)) if statement.where is not None else []
     yield from (n for n in nodes if isinstance(n, Path))
     yield from (spec.path for spec in statement.order_by)
+    yield from (item.expr for item in statement.select or () if isinstance(item.expr, Path))
+
+
+def _check_row_variable(function: RowFunction, compiled: Compiled) -> None:
+    """The argument must be the table's row variable: a ``$alias`` declared in FROM, as Oracle requires.
+
+    A plain alias (``FROM t x`` then ``row_version(x)``) is parsed by Oracle as a column reference, so it
+    fails the way the real compiler fails: as an unknown column, or as a column that is not a row.
+    """
+    # Oracle's FuncVersion reports itself as "version" whichever of its names was used.
+    label = "version" if function.name == "row_version" else function.name
+    argument = function.argument
+    alias = compiled.statement.alias
+    if isinstance(argument, Var):
+        if alias is not None and alias.startswith("$") and argument.name.lower() == alias.lower():
+            return
+        raise illegal(f"The argument to the {label} function must be a row variable")
+    if isinstance(argument, Path) and not argument.steps and compiled.table.column(argument.column) is None:
+        raise illegal(f"No table in the FROM clause has a column named {argument.column}")
+    raise illegal(f"The argument to the {label} function must be a row variable")
 
 
 def _vars(statement: Statement):
@@ -787,7 +890,7 @@ def run(
         if context.condition(statement.where, row.values) if statement.where is not None else True:
             matched += 1
             if matched > offset:
-                results.append(project(table, row.values))
+                results.append(project_row(compiled, row))
                 returned += 1
                 if total_limit is not None and returned >= total_limit:
                     done = True
@@ -798,6 +901,28 @@ def run(
 
 def project(table: TableDef, values: dict) -> dict:
     return OrderedDict((column.name, values.get(column.name)) for column in table.columns)
+
+
+def project_row(compiled: Compiled, row: Row) -> dict:
+    """The result record: the whole row for ``SELECT *``, else one field per select item."""
+    select = compiled.statement.select
+    if select is None:
+        return project(compiled.table, row.values)
+    out: OrderedDict = OrderedDict()
+    for item in select:
+        expr = item.expr
+        if isinstance(expr, RowFunction):
+            # expiration_time_millis is 0 for a row that never expires, as RowImpl reports it.
+            out[item.name] = row.version if expr.name == "row_version" else NLong(row.expiration)
+            continue
+        items = [_plain(v) for v in eval_path(compiled.table, row.values, expr)]
+        # Oracle: an empty result becomes NULL, several items are boxed into an array.
+        out[item.name] = None if not items else items[0] if len(items) == 1 else items
+    return out
+
+
+def _plain(value):
+    return value.symbol if isinstance(value, EnumValue) else value
 
 
 def _encode_continuation(matched: int, returned: int, raw: list) -> bytes:
@@ -837,6 +962,8 @@ def describe(compiled: Compiled) -> str:
             for s in statement.order_by
         )
         lines.append(f"  sort: {specs}, then primary key")
+    if statement.select is not None:
+        lines.append("  project: " + ", ".join(item.name for item in statement.select))
     if statement.offset is not None:
         lines.append("  offset")
     if statement.limit is not None:
@@ -845,5 +972,16 @@ def describe(compiled: Compiled) -> str:
 
 
 def result_schema(compiled: Compiled) -> str:
-    fields = ", ".join(f"{c.name} {c.type.ddl()}" for c in compiled.table.columns)
-    return f"RECORD({fields})"
+    select = compiled.statement.select
+    if select is None:
+        fields = ", ".join(f"{c.name} {c.type.ddl()}" for c in compiled.table.columns)
+        return f"RECORD({fields})"
+    parts = []
+    for item in select:
+        if isinstance(item.expr, RowFunction):
+            kind = "BINARY" if item.expr.name == "row_version" else "LONG"
+        else:
+            column = compiled.table.column(item.expr.column)
+            kind = "JSON" if item.expr.steps else column.type.ddl()
+        parts.append(f"{item.name} {kind}")
+    return f"RECORD({', '.join(parts)})"
