@@ -79,15 +79,18 @@ def nosql_store(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(settings, worker_id):
-    """Each xdist worker uses its own Redis database, emptied before every test."""
+def fresh_cache(settings):
+    """Every test starts with an empty cache and no sessions, in Redis.
+
+    Keys carry a prefix unique to this test process, and only those are deleted, so parallel workers
+    and other test runs sharing the same Redis never wipe each other's sessions.
+    """
     from django.core.cache import cache
 
-    database = 1 if worker_id == "master" else 1 + int(worker_id.removeprefix("gw"))
     caches = dict(settings.CACHES)
-    caches["default"] = {**caches["default"], "LOCATION": f"redis://127.0.0.1:6379/{database}"}
+    caches["default"] = {**caches["default"], "KEY_PREFIX": f"test-{os.getpid()}"}
     settings.CACHES = caches
-    cache.clear()
+    cache.delete_pattern("*")
     yield cache
 
 
@@ -308,7 +311,8 @@ def smtp_server(settings):
     """A real SMTP server (aiosmtpd) on a free port, with Django's SMTP backend pointed at it.
 
     ``messages`` holds what it received (``email.message.EmailMessage``); ``stop()`` and ``start()``
-    take it down and bring it back on the same port, for tests of a mail server outage.
+    take it down and bring it back on the same port, for tests of a mail server outage; addresses
+    added to ``handler.refused`` are refused for good (550).
     """
     import email
     import email.policy
@@ -321,7 +325,14 @@ def smtp_server(settings):
     class Handler:
         def __init__(self):
             self.messages = []
+            self.refused = set()  # recipients answered with a permanent 550
             self.lock = threading.Lock()
+
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address in self.refused:
+                return "550 5.1.1 No such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -366,3 +377,41 @@ def smtp_server(settings):
     server.start()
     yield server
     server.stop()
+
+
+# --- Oracle NoSQL: the emulator of its proxy, and the app on it (emulators/nosql, nosql/backends/oracle) --
+
+
+@pytest.fixture(scope="session")
+def nosql_emulator():
+    """One Oracle NoSQL proxy emulator subprocess per test session (and xdist worker), stopped by PID.
+
+    Tests share it: empty it with ``nosql_emulator.admin("reset")`` (the ``oracle_store`` fixture does).
+    """
+    from emulators.nosql.tests.support import EmulatorProcess
+
+    process = EmulatorProcess().start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def oracle_store(nosql_store, nosql_emulator, settings):
+    """The app on the Oracle backend: NOSQL_STORES points at an OracleStore on the emptied emulator,
+    every table created through the store's DDL. Overrides the autouse SQLite store of ``nosql_store``."""
+    from ocipizza.nosql import stores
+
+    nosql_emulator.admin("reset")
+    settings.NOSQL_STORES = {
+        "default": {
+            "BACKEND": "ocipizza.nosql.backends.oracle.OracleStore",
+            "OPTIONS": {"MODE": "onprem", "ENDPOINT": nosql_emulator.url, "REQUEST_TIMEOUT": 3.0},
+        }
+    }
+    stores.reset()
+    store = stores["default"]
+    for statement in store.schema.statements:
+        store.execute_ddl(statement)
+    store.stats.reset()
+    yield store
+    stores.reset()
