@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 # How precise an answer is: a CEP of one street (or one side of it), or only the city it belongs to.
 STREET = "logradouro"
@@ -37,4 +37,13 @@ class Address:
         return self.precisao == STREET
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        # Spelled out: dataclasses.asdict deep-copies field by field, a tenth of an API request's cost.
+        return {
+            "cep": self.cep,
+            "logradouro": self.logradouro,
+            "complemento": self.complemento,
+            "bairro": self.bairro,
+            "localidade": self.localidade,
+            "uf": self.uf,
+            "precisao": self.precisao,
+        }

@@ -1,3 +1,4 @@
+import dataclasses
 import sqlite3
 
 import pytest
@@ -103,3 +104,9 @@ def test_the_build_is_described_for_operators(cep_db):
     assert info["ceps"] == "9"
     assert info["ranges"] == "8"
     assert info["built_at"].startswith("20")
+
+
+def test_an_address_as_a_dict_has_every_field_in_order(cep_db):
+    address = cep_lookup(cep="01310-100")
+    assert address.as_dict() == dataclasses.asdict(address)
+    assert list(address.as_dict()) == [f.name for f in dataclasses.fields(Address)]
