@@ -177,4 +177,12 @@ def _forget_databases(*, setting: str, **kwargs) -> None:
         _databases.clear()
 
 
+def _forget_connections_after_fork() -> None:
+    # SQLite connections must not cross fork(); a gunicorn worker forked from a master that already
+    # looked a CEP up (preload_app) opens its own.
+    for database in list(_databases.values()):
+        database._local = threading.local()
+
+
 setting_changed.connect(_forget_databases)
+os.register_at_fork(after_in_child=_forget_connections_after_fork)

@@ -1,4 +1,5 @@
 import dataclasses
+import os
 import sqlite3
 
 import pytest
@@ -110,3 +111,22 @@ def test_an_address_as_a_dict_has_every_field_in_order(cep_db):
     address = cep_lookup(cep="01310-100")
     assert address.as_dict() == dataclasses.asdict(address)
     assert list(address.as_dict()) == [f.name for f in dataclasses.fields(Address)]
+
+
+def test_a_forked_worker_opens_its_own_connection(cep_db):
+    parent = cep_database().connection()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: a gunicorn worker forked after the master looked a CEP up
+        try:
+            fresh = cep_database().connection() is not parent
+            ok = fresh and cep_lookup(cep="01310-100").logradouro == "Avenida Paulista"
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 1)
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert answer == b"1"
+    assert cep_database().connection() is parent
