@@ -154,7 +154,12 @@ def openapi_document(*, cep_path: str = "/api/cep/{cep}/") -> dict:
                     ],
                     "additionalProperties": False,
                     "properties": {
-                        "cep": {"type": "string", "pattern": r"^[0-9]{5}-[0-9]{3}$", "example": "01310-100"},
+                        "cep": {
+                            "type": "string",
+                            "pattern": r"^[0-9]{5}-[0-9]{3}$",
+                            "example": "01310-100",
+                            "description": gettext("O CEP, sempre no formato 00000-000."),
+                        },
                         "logradouro": {
                             "type": "string",
                             "description": gettext(
@@ -165,9 +170,13 @@ def openapi_document(*, cep_path: str = "/api/cep/{cep}/") -> dict:
                             "type": "string",
                             "description": gettext("Trecho do logradouro que o CEP cobre (ex.: lado par)."),
                         },
-                        "bairro": {"type": "string"},
+                        "bairro": {"type": "string", "description": gettext("Bairro; pode vir vazio.")},
                         "localidade": {"type": "string", "description": gettext("Cidade."), "minLength": 1},
-                        "uf": {"type": "string", "enum": list(UFS)},
+                        "uf": {
+                            "type": "string",
+                            "enum": list(UFS),
+                            "description": gettext("Sigla do estado."),
+                        },
                         "precisao": {
                             "type": "string",
                             "enum": list(PRECISIONS),

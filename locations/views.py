@@ -1,5 +1,6 @@
 """The CEP API, its OpenAPI document and docs page, and the customers' "Consultar CEP" page."""
 
+import json
 import logging
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import conditional_page, require_http_methods, require_safe
 
-from .exceptions import CEPDatabaseUnavailable, CEPError, CEPNotFound
+from .exceptions import CEPDatabaseUnavailable, CEPError, CEPNotFound, InvalidCEP
 from .forms import CEPConsultForm
 from .openapi import RATE_LIMITED, openapi_document
 from .ratelimit import client_ip, rate_limit_hit
@@ -121,6 +122,10 @@ def api_docs(request):
             "document": document,
             "operations": operations,
             "example_path": reverse("locations:cep_api", kwargs={"cep": "01310-100"}),
+            "invalid_path": reverse("locations:cep_api", kwargs={"cep": "1234"}),
+            "invalid_body": json.dumps(
+                {"erro": InvalidCEP.code, "mensagem": InvalidCEP().message}, ensure_ascii=False
+            ),
             "rate_limit": settings.CEP_API_RATE_LIMIT,
             "rate_window": settings.CEP_API_RATE_WINDOW,
         },
