@@ -415,3 +415,41 @@ def oracle_store(nosql_store, nosql_emulator, settings):
     store.stats.reset()
     yield store
     stores.reset()
+
+
+# --- Oracle NoSQL: the emulator of its proxy, and the app on it (emulators/nosql, nosql/backends/oracle) --
+
+
+@pytest.fixture(scope="session")
+def nosql_emulator():
+    """One Oracle NoSQL proxy emulator subprocess per test session (and xdist worker), stopped by PID.
+
+    Tests share it: empty it with ``nosql_emulator.admin("reset")`` (the ``oracle_store`` fixture does).
+    """
+    from emulators.nosql.tests.support import EmulatorProcess
+
+    process = EmulatorProcess().start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def oracle_store(nosql_store, nosql_emulator, settings):
+    """The app on the Oracle backend: NOSQL_STORES points at an OracleStore on the emptied emulator,
+    every table created through the store's DDL. Overrides the autouse SQLite store of ``nosql_store``."""
+    from ocipizza.nosql import stores
+
+    nosql_emulator.admin("reset")
+    settings.NOSQL_STORES = {
+        "default": {
+            "BACKEND": "ocipizza.nosql.backends.oracle.OracleStore",
+            "OPTIONS": {"MODE": "onprem", "ENDPOINT": nosql_emulator.url, "REQUEST_TIMEOUT": 3.0},
+        }
+    }
+    stores.reset()
+    store = stores["default"]
+    for statement in store.schema.statements:
+        store.execute_ddl(statement)
+    store.stats.reset()
+    yield store
+    stores.reset()

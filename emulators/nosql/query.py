@@ -509,6 +509,7 @@ def _resolve(path: Path, compiled: Compiled) -> None:
     statement, table = compiled.statement, compiled.table
     parts = [path.column, *path.steps]
     alias = statement.alias
+    qualified = True
     if alias is not None and parts[0].lower() == alias.lower():
         parts = parts[1:]
     elif alias is None:
@@ -518,8 +519,16 @@ def _resolve(path: Path, compiled: Compiled) -> None:
             parts = parts[len(name_parts) :]
         elif parts[0].startswith("$"):
             raise illegal(f"Unknown table alias {parts[0]}")
+        else:
+            qualified = False
     elif parts[0].startswith("$"):
         raise illegal(f"Unknown table alias {parts[0]}")
+    else:
+        qualified = False
+    if not qualified and len(parts) > 1:
+        # Oracle's grammar reads "doc.city" as column city of a table aliased doc: a JSON path must
+        # start at the table alias (or, without one, the table name).
+        raise illegal(f"No table in the FROM clause has an alias named {parts[0]}")
     if not parts:
         raise unsupported("references to the whole row (use SELECT *)")
     column = table.column(parts[0])

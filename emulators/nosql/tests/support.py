@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -31,16 +33,19 @@ class EmulatorProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> EmulatorProcess:
+        # Its log goes to a file, not a pipe nobody reads (a full pipe would block the emulator).
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "emulators.nosql", "--port", str(self.port), *self.args],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the emulator exited: {self.process.stderr.read().decode()}")
+                self.log.seek(0)
+                raise RuntimeError(f"the emulator exited: {self.log.read().decode(errors='replace')}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self
@@ -58,6 +63,7 @@ class EmulatorProcess:
         except subprocess.TimeoutExpired:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(5)
+        self.log.close()
 
     def admin(self, name: str, payload: dict | None = None, method: str = "POST") -> dict:
         data = None if method == "GET" else json.dumps(payload or {}).encode()
@@ -75,6 +81,8 @@ def make_handle(url: str, provider=None, retries: int | None = None, timeout_ms:
     from borneo.kv import StoreAccessTokenProvider
 
     config = NoSQLHandleConfig(url).set_authorization_provider(provider or StoreAccessTokenProvider())
+    # Without a logger borneo writes logs/driver.log next to the running script (here .venv/bin/).
+    config.set_logger(logging.getLogger("borneo"))
     config.set_timeout(timeout_ms).set_table_request_timeout(timeout_ms)
     if retries is not None:
         config.set_retry_handler(DefaultRetryHandler(retries, 0))

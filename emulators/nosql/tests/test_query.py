@@ -109,6 +109,8 @@ def test_positional_binding_and_missing_binding(people):
 
 def test_literals_and_unqualified_columns(people):
     assert ids(run(people, "SELECT * FROM people WHERE name = 'bia'")) == [2]
+    # Without an alias the table name qualifies paths.
+    assert ids(run(people, "SELECT * FROM people WHERE people.doc.city = 'Olinda'")) == [2]
     assert ids(run(people, "SELECT * FROM people t WHERE t.price = 3 AND t.age > 30")) == [4]
     assert ids(run(people, "SELECT * FROM people t WHERE t.price <= 7.25 ORDER BY t.price, t.id")) == [
         2,
@@ -261,6 +263,9 @@ def test_prepared_statement_is_reusable(people):
         ("DELETE FROM people WHERE id = 1", "not supported by the emulator: DELETE"),
         ("SELECT * FROM people t WHERE t.nothing = 1", "does not have a field named nothing"),
         ("SELECT * FROM people t WHERE t.name.x = 1", "not JSON"),
+        # A JSON path starts at the table alias: Oracle reads doc.city as column city of alias doc.
+        ("SELECT * FROM people WHERE doc.city = 'x'", "No table in the FROM clause has an alias named doc"),
+        ("SELECT * FROM people t WHERE people.age = 1", "alias named people"),
         ("SELECT * FROM people t WHERE", "Syntax error"),
         ("CREATE TABLE x (id INTEGER, PRIMARY KEY (id))", "TableRequest"),
     ],

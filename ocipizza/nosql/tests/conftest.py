@@ -1,13 +1,15 @@
 """The contract suite's store fixture: one parameter per backend, the same tests for each.
 
-A backend joins the suite by adding a factory to ``BACKENDS``: it returns a store built on
-``CONTRACT_SCHEMA`` with every table created, and a function that moves the store's clock forward.
+A backend joins the suite by adding a factory to ``BACKENDS``: called with the pytest ``request`` and
+``tmp_path``, it returns a store built on ``CONTRACT_SCHEMA`` with every table created, and a function that
+moves the store's clock forward.
 """
 
 from collections.abc import Callable
 
 import pytest
 
+from ocipizza.nosql.backends.oracle import OracleStore
 from ocipizza.nosql.backends.sqlite import SQLiteStore
 from ocipizza.nosql.schema import Schema
 
@@ -46,19 +48,29 @@ CONTRACT_SCHEMA = Schema(
 )
 
 
-def _sqlite(tmp_path) -> tuple[SQLiteStore, Callable[[float], None]]:
+def _sqlite(request, tmp_path) -> tuple[SQLiteStore, Callable[[float], None]]:
     store = SQLiteStore("contract", CONTRACT_SCHEMA, {"PATH": str(tmp_path / "contract.sqlite3")})
     for statement in CONTRACT_SCHEMA.statements:
         store.execute_ddl(statement)
     return store, store.advance_clock
 
 
-BACKENDS: dict[str, Callable] = {"sqlite": _sqlite}
+def _oracle(request, tmp_path) -> tuple[OracleStore, Callable[[float], None]]:
+    """borneo, over HTTP, to the session's emulator subprocess (root conftest), emptied for each test."""
+    emulator = request.getfixturevalue("nosql_emulator")
+    emulator.admin("reset")
+    store = OracleStore("contract", CONTRACT_SCHEMA, {"MODE": "onprem", "ENDPOINT": emulator.url})
+    for statement in CONTRACT_SCHEMA.statements:
+        store.execute_ddl(statement)
+    return store, lambda seconds: emulator.admin("clock", {"advance_seconds": seconds})
+
+
+BACKENDS: dict[str, Callable] = {"sqlite": _sqlite, "oracle": _oracle}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def contract(request, tmp_path):
-    store, advance_clock = BACKENDS[request.param](tmp_path)
+    store, advance_clock = BACKENDS[request.param](request, tmp_path)
     yield store, advance_clock
     store.close()
 

@@ -346,6 +346,43 @@ def test_query_on_a_child_table_by_parent_key(store):
     assert [r["purchase_id"] for r in page] == ["u2-2", "u2-1", "u2-0"]
 
 
+def test_is_null_on_a_json_field_means_missing_json_null_or_sql_null(store):
+    store.put("item", item("a", data={"city": "Santos", "rank": 1}))
+    store.put("item", item("b", data={"city": None, "rank": 2}))  # JSON null
+    store.put("item", item("c", data={"rank": 3}))  # no such field
+    store.put("item", item("d"))  # the whole column is SQL NULL
+    null = store.query(Query("item", where=[IsNull("data.city")], order_by=["id"]))
+    assert [r["id"] for r in null] == ["b", "c", "d"]
+    present = store.query(Query("item", where=[IsNull("data.city", False)], order_by=["id"]))
+    assert [r["id"] for r in present] == ["a"]
+    assert store.get("item", {"id": "b"})["data"] == {"city": None, "rank": 2}
+
+
+def test_rows_without_the_sort_field_are_left_out(store):
+    store.put("item", item("a", data={"rank": 2}))
+    store.put("item", item("b", data={"city": "Santos"}))
+    store.put("item", item("c", data={"rank": None}))
+    store.put("item", item("d", data={"rank": 1}))
+    store.put("item", item("e"))
+    page = store.query(Query("item", order_by=["data.rank"]))
+    assert [r["id"] for r in page] == ["d", "a"]
+
+
+def test_rows_read_by_a_query_carry_their_version_and_expiry(store):
+    store.put("item", item("a", qty=1), ttl=dt.timedelta(hours=3))
+    store.put("item", item("b", qty=1))
+    rows = {r["id"]: r for r in store.query(Query("item", order_by=["id"]))}
+    for id_ in ("a", "b"):
+        got = store.get("item", {"id": id_})
+        assert rows[id_].version == got.version
+        assert rows[id_].expires_at == got.expires_at
+    assert rows["a"].expires_at is not None and rows["b"].expires_at is None
+    # So a row read by a query can be written back over the version read, like one read by key.
+    store.put("item", item("a", qty=2), if_version=rows["a"].version)
+    with pytest.raises(ConditionFailed):
+        store.put("item", item("a", qty=3), if_version=rows["a"].version)
+
+
 def test_values_with_quotes_and_injection_attempts_are_just_values(store):
     nasty = "x' OR '1'='1\"; DROP TABLE item; --"
     store.put("item", item("a", data={"city": nasty}))
