@@ -160,3 +160,18 @@ def test_the_page_refuses_a_post_without_the_csrf_token(csrf_client, cep_db):
 def test_the_page_speaks_english_too(client, cep_db):
     html = client.get("/cep/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Look up a CEP" in html and "Look up CEP</button>" in html
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"cep": "9" * 5000, LOOKUP: "1"},
+        {"cep": "\x00\x01", LOOKUP: "1"},
+        {"cep": "01310100", "uf": "XX", "logradouro": "y" * 5000},
+        {"cep": ["01310100", "06849000"], LOOKUP: ["1", "2"]},
+        {},
+    ],
+)
+def test_garbage_posted_to_the_page_is_answered_never_a_500(client, cep_db, data):
+    response = client.post("/cep/", data)
+    assert response.status_code == 200
