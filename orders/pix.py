@@ -79,4 +79,5 @@ def pix_payload(
 def pix_qr_svg(payload: str) -> str:
     """The payload as an inline SVG QR code (medium error correction, readable from a phone screen)."""
     qr = segno.make(payload, error="m", micro=False)
-    return qr.svg_inline(scale=5, border=4, dark="#1f1a17", light="#ffffff")
+    # A viewBox without fixed width and height, so CSS can size it and the squares stay square.
+    return qr.svg_inline(scale=5, border=4, dark="#1f1a17", light="#ffffff", omitsize=True)

@@ -71,6 +71,7 @@ def order_row(order: Order) -> dict:
         "created_at": order.created_at,
         "updated_at": order.updated_at,
         "notify": order.notify,
+        # Null once the e-mail is queued, which drops the row from the index the sender scans.
         "notify_due_at": order.updated_at if order.notify else None,
     }
 

@@ -1,0 +1,71 @@
+"""E-mails about orders, sent through the outbox without ever being lost or doubled.
+
+Placing or moving an order writes, in the same atomic write, which e-mail the customer is owed
+(``notify``, ``notify_due_at`` on the order row). ``order_notifications_flush`` (run by ``send_outbox``
+before it sends) turns each owed e-mail into an outbox message whose id is derived from the order and
+its step, written with ``if_absent``, then clears the flag with ``if_version``. A crash between the two
+writes only means the next flush finds the flag again and the outbox already holding the message.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from ocipizza.formatting import money
+from ocipizza.mail import mail_enqueue
+from ocipizza.nosql import ConditionFailed, Query, Range, store
+
+from . import repositories
+from .entities import Order
+
+logger = logging.getLogger(__name__)
+
+
+def _link(order: Order) -> str:
+    base = (settings.SITE_URL or "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("orders:order_detail", kwargs={"order_id": order.order_id})
+
+
+def order_notification_send(*, order: Order) -> bool:
+    """Queue the e-mail the order is owed, then mark it queued; returns whether this call queued it."""
+    if not order.notify or not order.customer.get("email"):
+        return False
+    step = len(order.history)
+    mail_enqueue(
+        to=order.customer["email"],
+        template=order.notify,
+        context={
+            "name": (order.customer.get("name") or "").split(" ")[0],
+            "code": order.code,
+            "total": "R$ " + money(order.total),
+            "pix": order.is_pix,
+            "link": _link(order),
+        },
+        message_id=f"order-{order.order_id}-{step}-{order.notify}",
+        send_now=False,
+    )
+    try:
+        repositories.order_update(replace(order, notify=None), expected=order.version)
+    except ConditionFailed:
+        return False  # changed meanwhile: the next flush sees its new state
+    return True
+
+
+def order_notifications_flush(*, limit: int = 50, progress=lambda message: None) -> int:
+    """Queue every owed order e-mail that is due; returns how many were queued."""
+    now = timezone.now()
+    due = store.query(
+        Query("user.order", where=[Range("notify_due_at", lte=now)], order_by=["notify_due_at"], limit=limit)
+    )
+    queued = 0
+    for row in due:
+        order = repositories.order_from_row(row)
+        if order_notification_send(order=order):
+            queued += 1
+            progress(f"order {order.code}: {order.notify} queued")
+    return queued
