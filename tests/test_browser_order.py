@@ -18,7 +18,8 @@ from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixture
 from orders.services import pizzeria_save
 from orders.tests.test_pix import decode_brcode
 
-pytestmark = pytest.mark.browser
+# The small CEP database of the locations tests, so 01310-100 fills in Avenida Paulista.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("cep_db")]
 
 PASSWORD = "pizza-de-sexta-feira-42"
 
@@ -44,9 +45,7 @@ def wait_for_mail(smtp_server, count, timeout=10.0):
     return smtp_server.messages[count - 1]
 
 
-def test_phone_customer_orders_meio_a_meio_and_pays_by_pix(
-    phone_page, live_server, always_open, cep_db, smtp_server
-):  # noqa: F811
+def test_phone_customer_orders_meio_a_meio_and_pays_by_pix(phone_page, live_server, always_open, smtp_server):
     page = phone_page
     base = live_server.url
 
