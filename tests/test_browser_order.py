@@ -12,6 +12,7 @@ import time
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from conftest import ARTIFACTS
 from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
@@ -89,7 +90,7 @@ def test_phone_customer_orders_meio_a_meio_and_pays_by_pix(phone_page, live_serv
 
     # The CEP fills the address in; the customer adds the number.
     page.fill("input[name=cep]", "01310-100")
-    page.wait_for_function("document.querySelector('input[name=logradouro]').value === 'Avenida Paulista'")
+    expect(page.locator("input[name=logradouro]")).to_have_value("Avenida Paulista")
     assert page.input_value("input[name=bairro]") == "Bela Vista"
     assert page.input_value("input[name=cidade]") == "São Paulo"
     page.fill("input[name=numero]", "1000")
