@@ -1,0 +1,43 @@
+"""The app on the Oracle backend, in Chromium: the live server's store is an OracleStore talking through
+borneo to the emulator subprocess, which holds the menu, the pizzeria profile and everything else."""
+
+import pytest
+from django.conf import settings
+
+pytestmark = [pytest.mark.browser, pytest.mark.system]
+
+
+@pytest.fixture
+def shop_on_oracle(oracle_store, nosql_emulator):
+    from menu.services import menu_load
+    from orders.services import pizzeria_load
+
+    menu_load(source=settings.MENU_DATA_DIR)
+    pizzeria_load(path=settings.PIZZERIA_PROFILE_FILE)
+    nosql_emulator.admin("requests", {"reset": True})
+    return oracle_store
+
+
+def test_menu_and_cart_on_oracle(page, live_server, shop_on_oracle, nosql_emulator):
+    page.goto(live_server.url + "/")
+    pizzas = page.locator("li.menu-card > img")
+    assert pizzas.count() == 12
+    widths = pizzas.evaluate_all(
+        "imgs => Promise.all(imgs.map(i => {"
+        " i.loading = 'eager'; return i.decode().then(() => i.naturalWidth); }))"
+    )
+    assert all(w == 300 for w in widths), widths
+    calabresa = page.locator("li.menu-card[data-item=calabresa]")
+    assert calabresa.locator(".size-option").last.inner_text().endswith("R$\u00a035,99")
+    for card in page.locator("li.menu-card").all()[:12]:
+        assert "R$" in card.inner_text()
+    # The page was read from the emulator, through borneo.
+    assert nosql_emulator.stats()["operations"].get("QUERY", 0) >= 1
+
+    calabresa.get_by_role("button", name="Adicionar").click()
+    assert page.locator("[data-testid=cart-badge]").inner_text() == "1"
+    page.goto(live_server.url + "/carrinho/")
+    lines = page.locator("li.cart-line")
+    assert lines.count() == 1
+    assert "Calabresa" in lines.first.locator(".cart-line-name").inner_text()
+    assert page.locator("[data-testid=subtotal]").inner_text() == "R$\u00a035,99"
