@@ -183,7 +183,7 @@ class SQLiteStore(BaseStore):
         params: list = []
         where = _compile(compiled.condition, params)
         order = ", ".join(
-            f"{_expression(f, ordering=True)} {'DESC' if d else 'ASC'}" for f, d in compiled.order
+            f"{term} {'DESC' if d else 'ASC'}" for f, d in compiled.order for term in _order_terms(f)
         )
         sql = (
             f"SELECT {codec.select_columns} FROM {quote(compiled.table.name)} "
@@ -342,7 +342,39 @@ def _expression(resolved: Field, ordering: bool = False) -> str:
         return f"json_extract({column}, '$.{'.'.join(resolved.path)}')"
     if ordering and resolved.column.type == "NUMBER":
         return f"CAST({column} AS REAL)"
+    if ordering and resolved.column.type == "ENUM":
+        # Oracle NoSQL orders ENUM values by their position in the declaration, not alphabetically.
+        # The symbols come from the parsed DDL (identifiers), never from user input.
+        cases = " ".join(
+            f"WHEN '{symbol}' THEN {index}" for index, symbol in enumerate(resolved.column.enum_values)
+        )
+        return f"(CASE {column} {cases} END)"
     return column
+
+
+def _json_type(resolved: Field) -> str:
+    return f"json_type({quote(resolved.column.name)}, '$.{'.'.join(resolved.path)}')"
+
+
+def _json_kinds(value) -> str:
+    """The json_type() answers a JSON value must have to be comparable with ``value`` in Oracle NoSQL,
+    where numbers, strings and booleans never compare with one another (SQLite would: true is 1)."""
+    if isinstance(value, bool):
+        return "('true', 'false')"
+    if isinstance(value, int | float):
+        return "('integer', 'real')"
+    return "('text')"
+
+
+def _order_terms(resolved: Field) -> list[str]:
+    if resolved.path:
+        # Oracle's order between kinds: numbers, strings, booleans, then maps and arrays.
+        rank = (
+            f"(CASE {_json_type(resolved)} WHEN 'integer' THEN 0 WHEN 'real' THEN 0 WHEN 'text' THEN 2 "
+            "WHEN 'true' THEN 4 WHEN 'false' THEN 4 WHEN 'object' THEN 7 WHEN 'array' THEN 8 ELSE 6 END)"
+        )
+        return [rank, _expression(resolved)]
+    return [_expression(resolved, ordering=True)]
 
 
 def _bind(resolved: Field, op: str, value):
@@ -351,6 +383,8 @@ def _bind(resolved: Field, op: str, value):
     kind = resolved.column.type
     if kind == "NUMBER":
         return _number_text(value) if op == "=" else float(value)
+    if kind == "ENUM" and op != "=":
+        return resolved.column.enum_values.index(value)
     encode = _encoder(kind)
     return value if encode is None else encode(value)
 
@@ -358,8 +392,11 @@ def _bind(resolved: Field, op: str, value):
 def _compile(node, params: list) -> str:
     if isinstance(node, Compare):
         params.append(_bind(node.field, node.op, node.value))
-        numeric = node.field.column.type == "NUMBER" and not node.field.path and node.op != "="
-        return f"{_expression(node.field, ordering=numeric)} {node.op} ?"
+        if node.field.path:
+            kinds = _json_kinds(node.value)
+            return f"({_json_type(node.field)} IN {kinds} AND {_expression(node.field)} {node.op} ?)"
+        ordered = node.field.column.type in ("NUMBER", "ENUM") and node.op != "="
+        return f"{_expression(node.field, ordering=ordered)} {node.op} ?"
     if isinstance(node, Null):
         return f"{_expression(node.field)} IS {'' if node.null else 'NOT '}NULL"
     if isinstance(node, And):

@@ -383,6 +383,37 @@ def test_rows_read_by_a_query_carry_their_version_and_expiry(store):
         store.put("item", item("a", qty=3), if_version=rows["a"].version)
 
 
+def test_json_fields_only_match_values_of_their_own_kind(store):
+    # Oracle NoSQL never compares a number with a string or a boolean (true is not 1, "1" is not 1),
+    # and sorts numbers before strings before booleans.
+    store.put("item", item("a", data={"v": 1}))
+    store.put("item", item("b", data={"v": True}))
+    store.put("item", item("c", data={"v": "1"}))
+    store.put("item", item("d", data={"v": 1.5}))
+
+    def ids(*where, order=("id",)):
+        return [r["id"] for r in store.query(Query("item", where=list(where), order_by=list(order)))]
+
+    assert ids(Eq("data.v", 1)) == ["a"]
+    assert ids(Eq("data.v", True)) == ["b"]
+    assert ids(Eq("data.v", "1")) == ["c"]
+    assert ids(Range("data.v", gte=1)) == ["a", "d"]
+    assert ids(Range("data.v", lt="z")) == ["c"]
+    assert ids(order=("data.v",)) == ["a", "d", "c", "b"]
+
+
+def test_enums_sort_and_compare_in_declaration_order(store):
+    # ENUM(NEW, DONE): NEW comes first, as Oracle NoSQL orders symbols by their declared position.
+    store.put("item", item("a", status="DONE"))
+    store.put("item", item("b", status="NEW"))
+    page = store.query(Query("item", order_by=["status"], limit=1))
+    assert [r["id"] for r in page] == ["b"]
+    page = store.query(Query("item", order_by=["status"], limit=1, after=page.continuation))
+    assert [r["id"] for r in page] == ["a"]
+    assert [r["id"] for r in store.query(Query("item", where=[Range("status", gt="NEW")]))] == ["a"]
+    assert [r["id"] for r in store.query(Query("item", order_by=["-status"]))] == ["a", "b"]
+
+
 def test_values_with_quotes_and_injection_attempts_are_just_values(store):
     nasty = "x' OR '1'='1\"; DROP TABLE item; --"
     store.put("item", item("a", data={"city": nasty}))
