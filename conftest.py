@@ -255,21 +255,37 @@ def shop(menu_loaded, pizzeria_loaded):
 CUSTOMER_PASSWORD = "massa-fina-de-fermentacao"
 
 
+# Rows of the fixture customers, made once per test process by the real sign-up service and copied into
+# each test's fresh store: an Argon2 hash costs ~0.1-0.5 s, and dozens of tests need a customer.
+_CUSTOMER_ROWS: dict[str, tuple[dict, dict]] = {}
+
+
 def _make_customer(email: str, *, verified: bool):
     from accounts import repositories
+    from accounts.normalize import email_key
+    from accounts.selectors import customer_get
     from accounts.services import customer_register
+    from ocipizza.nosql import store
 
-    customer = customer_register(
-        name="Maria Souza",
-        email=email,
-        telephone="(11) 98765-4321",
-        password=CUSTOMER_PASSWORD,
-        base_url="http://testserver",
-        privacy_version="test",
-    )
+    if email not in _CUSTOMER_ROWS:
+        created = customer_register(
+            name="Maria Souza",
+            email=email,
+            telephone="(11) 98765-4321",
+            password=CUSTOMER_PASSWORD,
+            base_url="http://testserver",
+            privacy_version="test",
+        )
+        user = store.get(repositories.USER, {"id": created.id}).value
+        claim = store.get(repositories.CLAIM, {"email": email_key(email)}).value
+        _CUSTOMER_ROWS[email] = (user, claim)
+    else:
+        user, claim = _CUSTOMER_ROWS[email]
+        store.put(repositories.USER, user)
+        store.put(repositories.CLAIM, claim)
     if verified:
-        customer = repositories.user_update(customer.id, lambda v: {**v, "verified": True}).customer
-    return customer
+        repositories.user_update(user["id"], lambda v: {**v, "verified": True})
+    return customer_get(customer_id=user["id"])
 
 
 @pytest.fixture

@@ -71,13 +71,13 @@ class NewPasswordMixin:
     def clean_new_passwords(self, *, name: str = "", email: str = "") -> None:
         first = self.cleaned_data.get("password1")
         second = self.cleaned_data.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", self.password_mismatch)
-        elif first:
+        if first:
             try:
                 password_validate(password=first, name=name, email=email)
             except ValidationError as e:
                 self.add_error("password1", e)
+        if first and second and first != second:
+            self.add_error("password2", self.password_mismatch)
 
 
 PASSWORD_HELP = _("Pelo menos 10 caracteres; evite senhas comuns ou só com números.")

@@ -190,7 +190,7 @@ def password_reset_done(request):
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request, uid, token):
     try:
-        _, _, stored = services.verification_check(customer_id=uid, token=token, kind=services.RESET)
+        *_unused, stored = services.verification_check(customer_id=uid, token=token, kind=services.RESET)
     except services.TokenInvalid as e:
         return render(
             request, "accounts/link_invalid.html", {"message": e.message, "kind": e.kind}, status=400

@@ -29,6 +29,17 @@ def post(client, url: str, data: dict | None = None, **kwargs):
     return client.post(url, {**(data or {}), "csrfmiddlewaretoken": csrf_token(client, url)}, **kwargs)
 
 
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def page_text(response, *emails: str) -> str:
+    """The body with CSRF tokens and the given addresses blanked, to compare two answers."""
+    body = CSRF_INPUT.sub("csrf", response.content.decode())
+    for address in emails:
+        body = body.replace(address, "EMAIL")
+    return body
+
+
 def links(message) -> list[str]:
     return LINK.findall(message.body)
 
@@ -68,4 +79,4 @@ def hasher_calls(monkeypatch):
     return calls
 
 
-__all__ = ["CUSTOMER_PASSWORD", "STRONG_PASSWORD", "links", "mails_to", "post", "signup_data"]
+__all__ = ["CUSTOMER_PASSWORD", "STRONG_PASSWORD", "links", "mails_to", "page_text", "post", "signup_data"]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from ocipizza.nosql import ConditionFailed, Eq, Query, Range, Row, StoreError, store
 
@@ -65,6 +66,7 @@ class SendReport:
     retrying: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # claimed by another sender first
+    producer_errors: list[str] = field(default_factory=list)
 
 
 def _message(row: Row) -> OutboxMessage:
@@ -97,18 +99,39 @@ def mail_render(*, template: str, context: Mapping) -> tuple[str, str, str]:
 
 
 def mail_enqueue(
-    *, to: str, template: str, context: Mapping, language: str | None = None, send_now: bool = True
+    *,
+    to: str,
+    template: str,
+    context: Mapping,
+    language: str | None = None,
+    send_now: bool = True,
+    message_id: str | None = None,
 ) -> str:
     """Render ``template`` for ``to`` and store it in the outbox; return the message id.
 
     The row is written before this returns, so once a view has called it the message cannot be lost.
     With ``send_now`` (and ``MAIL_SEND_IMMEDIATELY``) the current request tries to send it right after
     its response has gone out; that attempt never raises and ``send_outbox`` covers any failure.
+    A caller-chosen ``message_id`` makes the call idempotent: if that message is already in the
+    outbox (queued, sent or given up), nothing is written again.
     """
     with translation.override(language or translation.get_language()):
         subject, body, html = mail_render(template=template, context=context)
     now = timezone.now()
-    message_id = secrets.token_urlsafe(16)
+    chosen = message_id is not None
+    message_id = message_id if chosen else secrets.token_urlsafe(16)
+    try:
+        _insert(message_id, template, to, subject, body, html, now)
+    except ConditionFailed:
+        if not chosen:
+            raise
+        return message_id  # queued before: the one message it stands for stays the only one
+    if send_now and settings.MAIL_SEND_IMMEDIATELY and getattr(_pending, "in_request", False):
+        _pending.ids.append(message_id)
+    return message_id
+
+
+def _insert(message_id, template, to, subject, body, html, now) -> None:
     store.put(
         TABLE,
         {
@@ -125,9 +148,6 @@ def mail_enqueue(
         },
         if_absent=True,
     )
-    if send_now and settings.MAIL_SEND_IMMEDIATELY and getattr(_pending, "in_request", False):
-        _pending.ids.append(message_id)
-    return message_id
 
 
 def outbox_get(*, message_id: str) -> OutboxMessage | None:
@@ -164,8 +184,18 @@ def outbox_due(*, limit: int, ignore_backoff: bool = False, now=None) -> list[Ro
 def outbox_send_due(
     *, batch: int = 50, ignore_backoff: bool = False, timeout: float | None = None, progress=None
 ) -> SendReport:
-    """Deliver up to ``batch`` due messages. Safe to run in several processes at once."""
+    """Deliver up to ``batch`` due messages. Safe to run in several processes at once.
+
+    First each of ``MAIL_OUTBOX_PRODUCERS`` (dotted paths, called as ``producer(limit=, progress=)``)
+    may queue messages it owes (e.g. orders' status e-mails); one failing does not hold up the rest.
+    """
     report = SendReport()
+    for path in settings.MAIL_OUTBOX_PRODUCERS:
+        try:
+            import_string(path)(limit=batch, progress=progress or (lambda message: None))
+        except Exception:
+            logger.exception("outbox producer %s failed; sending what is queued anyway", path)
+            report.producer_errors.append(path)
     rows = outbox_due(limit=batch, ignore_backoff=ignore_backoff)
     for position, row in enumerate(rows, start=1):
         outcome = _deliver(row, timeout=timeout, ignore_backoff=ignore_backoff)

@@ -202,6 +202,9 @@ MAIL_SEND_TIMEOUT = env.float("MAIL_SEND_TIMEOUT", default=20.0)
 # A sender holds a message this long; far above MAIL_SEND_TIMEOUT, so no one overtakes a slow send.
 MAIL_OUTBOX_LEASE_SECONDS = env.int("MAIL_OUTBOX_LEASE_SECONDS", default=120)
 MAIL_OUTBOX_MAX_ATTEMPTS = env.int("MAIL_OUTBOX_MAX_ATTEMPTS", default=60)
+# Called by every send_outbox round before sending, as producer(limit=, progress=), to queue mail they
+# owe (e.g. "orders.notifications.order_notifications_flush" for order status e-mails).
+MAIL_OUTBOX_PRODUCERS = []
 MAIL_FN = {
     "ENDPOINT": env("MAIL_FN_ENDPOINT", default=""),
     "FUNCTION_ID": env("MAIL_FN_FUNCTION_ID", default=""),

@@ -44,6 +44,8 @@ class Command(BaseCommand):
                 f"{e}. Is the store reachable? If the outbox table is missing, run "
                 "`python manage.py nosql_migrate`."
             ) from e
+        for path in report.producer_errors:
+            self.stderr.write(f"{path} failed (see the log); the messages already queued were still sent.")
         total = len(report.sent) + len(report.retrying) + len(report.failed) + len(report.skipped)
         if not total:
             self.stdout.write("Outbox: nothing due.")

@@ -1,0 +1,251 @@
+"""The outbox against a real SMTP server (aiosmtpd) and a local HTTP server standing in for Fn."""
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone, translation
+
+from conftest import free_port
+from ocipizza.mail import mail_enqueue, outbox_deliver, outbox_get, outbox_send_due
+from ocipizza.mail.outbox import SENDING, TABLE
+from ocipizza.nosql import store
+
+
+def enqueue(to="cliente@example.com", **context):
+    return mail_enqueue(
+        to=to,
+        template="password_changed",
+        context={"name": "Ana", "reset_link": "http://testserver/conta/senha/recuperar/", **context},
+    )
+
+
+def test_enqueue_stores_the_rendered_message_and_sends_nothing_yet():
+    message_id = enqueue()
+    message = outbox_get(message_id=message_id)
+    assert message.status == "pending" and message.attempts == 0
+    assert message.subject == "Sua senha na OCI PIZZA foi alterada"
+    assert "Olá, Ana!" in message.body and "Olá, Ana!" in message.html
+    assert mail.outbox == []
+
+
+def test_send_outbox_delivers_once_and_erases_the_content(smtp_server):
+    message_id = enqueue()
+    call_command("send_outbox")
+    call_command("send_outbox")
+    received = smtp_server.wait_for(1)
+    assert len(received) == 1
+    assert received[0]["To"] == "cliente@example.com"
+    assert received[0]["X-OCIPizza-Message"] == message_id
+    assert received[0]["Subject"] == "Sua senha na OCI PIZZA foi alterada"
+    kinds = {part.get_content_type() for part in received[0].walk()}
+    assert {"text/plain", "text/html"} <= kinds
+    sent = outbox_get(message_id=message_id)
+    assert sent.status == "sent" and sent.sent_at is not None
+    # A confirmation or reset link must not outlive its delivery in the table.
+    assert sent.body == sent.html == sent.subject == ""
+
+
+def test_messages_render_in_the_language_asked_for():
+    with translation.override("pt-br"):
+        english = mail_enqueue(
+            to="c@example.com",
+            template="confirm_email",
+            context={"name": "Ann", "link": "http://x/"},
+            language="en",
+        )
+        portuguese = mail_enqueue(
+            to="c@example.com", template="confirm_email", context={"name": "Ana", "link": "http://x/"}
+        )
+    assert '<html lang="en">' in outbox_get(message_id=english).html
+    message = outbox_get(message_id=portuguese)
+    assert '<html lang="pt-br">' in message.html
+    assert message.subject == "Confirme seu e-mail na OCI PIZZA"  # one line, though the template ends in one
+
+
+def test_mail_server_down_keeps_the_message_and_backs_off(smtp_server):
+    smtp_server.stop()
+    message_id = enqueue()
+    report = outbox_send_due()
+    assert report.retrying == [message_id]
+    message = outbox_get(message_id=message_id)
+    assert message.status == "pending" and message.attempts == 1
+    assert "Connection refused" in message.last_error or "Errno" in message.last_error
+    assert message.due_at > timezone.now() + dt.timedelta(seconds=20)
+    # Not due yet: a normal round leaves it alone; --now does not wait for the back-off.
+    smtp_server.start()
+    assert outbox_send_due().sent == []
+    call_command("send_outbox", "--now")
+    assert len(smtp_server.wait_for(1)) == 1
+    assert outbox_get(message_id=message_id).status == "sent"
+
+
+def test_concurrent_senders_deliver_each_message_exactly_once(smtp_server):
+    ids = {enqueue(to=f"cliente{i}@example.com") for i in range(12)}
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def sender():
+        try:
+            barrier.wait()
+            outbox_send_due(batch=50)
+        except Exception as e:  # surfaced below; a thread's exception is otherwise lost
+            errors.append(e)
+
+    threads = [threading.Thread(target=sender) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    received = smtp_server.wait_for(12)
+    delivered = [m["X-OCIPizza-Message"] for m in received]
+    assert sorted(delivered) == sorted(ids)  # every message, none twice
+
+
+def test_a_message_leased_by_a_live_sender_is_left_alone_until_the_lease_lapses(smtp_server):
+    message_id = enqueue()
+    row = store.get(TABLE, {"id": message_id})
+    # Another sender claimed it a moment ago (and may be sending it right now).
+    leased = {
+        **row.value,
+        "status": SENDING,
+        "attempts": 1,
+        "due_at": timezone.now() + dt.timedelta(minutes=2),
+    }
+    store.put(TABLE, leased, if_version=row.version)
+    assert outbox_send_due(ignore_backoff=True).sent == []
+    assert smtp_server.messages == []
+    # That sender died mid-send: once its lease lapses the message goes out (the one duplicate risk).
+    later = timezone.now() + dt.timedelta(minutes=3)
+    assert outbox_deliver(message_id=message_id, now=later) == "sent"
+    assert len(smtp_server.wait_for(1)) == 1
+    assert outbox_get(message_id=message_id).attempts == 2
+
+
+def test_a_refused_address_is_given_up_at_once(smtp_server):
+    smtp_server.handler.refused.add("ninguem@example.com")
+    message_id = enqueue(to="ninguem@example.com")
+    assert outbox_send_due().failed == [message_id]
+    message = outbox_get(message_id=message_id)
+    assert message.status == "failed" and message.due_at is None and "550" in message.last_error
+    assert outbox_send_due(ignore_backoff=True).failed == []  # never tried again
+
+
+def test_send_outbox_reports_what_it_did(smtp_server, capsys):
+    enqueue()
+    call_command("send_outbox", "--batch", "5")
+    out = capsys.readouterr().out
+    assert "password_changed" in out and "1 sent" in out
+    call_command("send_outbox")
+    assert "nothing due" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("arguments", [["--batch", "0"], ["--batch", "5000"], ["--loop", "--interval", "0"]])
+def test_send_outbox_refuses_bad_options(arguments):
+    with pytest.raises(CommandError):
+        call_command("send_outbox", *arguments)
+
+
+# --- the Fn seam ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fn_server(settings):
+    """An HTTP server answering like an Fn server's /invoke/<id>, recording each call."""
+    calls = []
+    answers = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            calls.append({"path": self.path, "json": json.loads(body), "type": self.headers["Content-Type"]})
+            status = answers.pop(0) if answers else 200
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.MAIL_DISPATCHER = "oci_functions"
+    settings.MAIL_FN = {
+        "ENDPOINT": f"http://127.0.0.1:{server.server_port}",
+        "FUNCTION_ID": "ocid1.fn.test",
+        "AUTH": "none",
+    }
+    server.calls, server.answers = calls, answers
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_oci_functions_dispatcher_posts_the_rendered_message(fn_server):
+    message_id = enqueue()
+    assert outbox_send_due().sent == [message_id]
+    assert len(fn_server.calls) == 1
+    call = fn_server.calls[0]
+    assert call["path"] == "/invoke/ocid1.fn.test" and call["type"] == "application/json"
+    payload = call["json"]
+    assert payload["id"] == message_id and payload["to"] == "cliente@example.com"
+    assert payload["subject"] == "Sua senha na OCI PIZZA foi alterada"
+    assert "Olá, Ana!" in payload["text"] and payload["html"].startswith("<!doctype html>")
+
+
+def test_oci_functions_errors_retry_or_give_up_by_status(fn_server):
+    fn_server.answers.extend([503, 400])
+    first = enqueue()
+    assert outbox_send_due().retrying == [first]
+    second = enqueue(to="outro@example.com")
+    assert outbox_send_due().failed == [second]
+    assert outbox_get(message_id=second).last_error == "function answered HTTP 400"
+
+
+def test_a_chosen_message_id_makes_enqueueing_idempotent(smtp_server):
+    first = mail_enqueue(
+        to="a@example.com", template="account_deleted", context={"name": "A"}, message_id="order-1-2"
+    )
+    again = mail_enqueue(
+        to="a@example.com", template="account_deleted", context={"name": "A"}, message_id="order-1-2"
+    )
+    assert first == again == "order-1-2"
+    outbox_send_due()
+    mail_enqueue(
+        to="a@example.com", template="account_deleted", context={"name": "A"}, message_id="order-1-2"
+    )
+    assert outbox_send_due().sent == []
+    assert len(smtp_server.messages) == 1
+
+
+queued_by_producer = []
+
+
+def producer(*, limit, progress):
+    queued_by_producer.append(
+        mail_enqueue(to="p@example.com", template="account_deleted", context={"name": "P"})
+    )
+
+
+def broken_producer(*, limit, progress):
+    raise RuntimeError("orders table unreachable")
+
+
+def test_send_outbox_lets_producers_queue_their_mail_first(smtp_server, settings, capsys):
+    settings.MAIL_OUTBOX_PRODUCERS = [
+        "ocipizza.mail.tests.test_outbox.broken_producer",
+        "ocipizza.mail.tests.test_outbox.producer",
+    ]
+    queued_by_producer.clear()
+    call_command("send_outbox")
+    assert len(queued_by_producer) == 1
+    assert [m["X-OCIPizza-Message"] for m in smtp_server.messages] == queued_by_producer
+    assert "broken_producer failed" in capsys.readouterr().err
