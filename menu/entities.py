@@ -75,6 +75,8 @@ class Menu:
     """The whole menu in display order; small enough to cache as one value."""
 
     sections: tuple[Section, ...] = field(default=())
+    # Changes whenever the menu is rebuilt from the store: a key for anything rendered from it.
+    version: str = ""
 
     @property
     def categories(self) -> tuple[Category, ...]:

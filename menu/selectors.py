@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.core.cache import cache
 
 from . import repositories
@@ -28,7 +30,7 @@ def menu_build() -> Menu:
         in_category = tuple(item for item in items if item.category == category.slug)
         if in_category:
             sections.append(Section(category, in_category))
-    return Menu(tuple(sections))
+    return Menu(tuple(sections), version=secrets.token_hex(8))
 
 
 def menu_invalidate() -> None:

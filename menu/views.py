@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from orders.selectors import storefront_get
 
+from .rendering import menu_sections_html
+
 MAX_SEARCH = 60
 
 
@@ -31,12 +33,23 @@ def home(request):
                 filtered.append((section, items))
         sections = tuple(type(section)(section.category, items) for section, items in filtered)
     now = timezone.now()
+    # Only the fixed views (whole menu, one category) are worth caching; searches are rendered afresh.
+    known_category = not category or any(c.slug == category for c in menu.categories)
+    next_path = request.path + (f"?categoria={category}" if category and known_category else "")
+    sections_html = menu_sections_html(
+        request=request,
+        menu=menu,
+        sections=sections,
+        pizzas=tuple(i for i in menu.items if i.is_pizza and i.available),
+        next_path=next_path if not query else request.get_full_path(),
+        cacheable=known_category and not query,
+    )
     context = {
         "menu": menu,
         "sections": sections,
+        "sections_html": sections_html,
         "category": category,
         "query": query,
-        "pizzas": tuple(i for i in menu.items if i.is_pizza and i.available),
         "pizzeria": pizzeria,
         "is_open": pizzeria.is_open(now) if pizzeria else True,
         "next_opening": pizzeria.next_opening(now) if pizzeria else None,

@@ -12,16 +12,12 @@ is bounded in time and in requests; gunicorn is stopped by its PID.
 """
 
 import argparse
-import http.client
 import multiprocessing
 import os
 import random
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -39,33 +35,10 @@ from django.core.management import call_command  # noqa: E402
 
 from locations.database import STREET_QUERY  # noqa: E402
 from locations.selectors import cep_lookup  # noqa: E402
+from perf.httpbench import gunicorn, load  # noqa: E402
 
 HELLO = "/perf/hello"
-MAX_REQUESTS_PER_CLIENT = 200_000  # a bound even if the clock misbehaves
 REDIS_URL = "redis://127.0.0.1:6379/14"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port: int, path: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", path)
-            response = connection.getresponse()
-            response.read()
-            connection.close()
-            if response.status != 200:
-                raise SystemExit(f"GET {path} answered {response.status}; is the app configured?")
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"gunicorn did not answer on 127.0.0.1:{port} within {timeout}s")
 
 
 def sample_ceps(db_path: Path, count: int, seed: int = 6) -> tuple[list[int], list[str]]:
@@ -91,42 +64,6 @@ def sample_ceps(db_path: Path, count: int, seed: int = 6) -> tuple[list[int], li
     mix = [f"{cep:08d}" for cep in streets[: count * 4 // 5]] + [f"{cep:08d}" for cep in cities]
     rng.shuffle(mix)
     return streets, [f"{cep[:5]}-{cep[5:]}" if i % 2 else cep for i, cep in enumerate(mix)]
-
-
-def client(args: tuple[int, list[str], float]) -> tuple[int, int, float]:
-    """One keep-alive connection asking for the paths in turn until the deadline; (ok, errors, seconds)."""
-    port, paths, seconds = args
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    ok = errors = 0
-    started = time.perf_counter()
-    deadline = started + seconds
-    index = 0
-    while time.perf_counter() < deadline and ok + errors < MAX_REQUESTS_PER_CLIENT:
-        path = paths[index % len(paths)]
-        index += 1
-        try:
-            connection.request("GET", path)
-            response = connection.getresponse()
-            response.read()
-        except (OSError, http.client.HTTPException):
-            connection.close()  # the server closed a kept-alive connection: open another one
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            errors += 1
-            continue
-        if response.status == 200:
-            ok += 1
-        else:
-            errors += 1
-    connection.close()
-    return ok, errors, time.perf_counter() - started
-
-
-def load(pool, port: int, paths: list[str], clients: int, seconds: float) -> tuple[float, int]:
-    """Requests per second of successful answers across all clients, and the number of failures."""
-    shares = [paths[i::clients] or paths for i in range(clients)]
-    results = pool.map(client, [(port, share, seconds) for share in shares])
-    ok = sum(r[0] for r in results)
-    return ok / max(r[2] for r in results), sum(r[1] for r in results)
 
 
 def p50_us(function, arguments, repeat: int) -> float:
@@ -171,14 +108,7 @@ def in_process(db_path: Path, streets: list[int], mix: list[str], repeat: int) -
         print(f"cep_lookup / {baseline[13:]:<18}{ours / results[baseline]:>8.2f}x  (goal ≤ 5x)")
 
 
-def measure(args, port: int, cep_paths: list[str], server_log) -> None:
-    try:
-        wait_for(port, HELLO)
-        wait_for(port, cep_paths[0])
-    except SystemExit:
-        server_log.seek(0)
-        sys.stderr.write(server_log.read().decode(errors="replace")[-4000:])
-        raise
+def measure(args, port: int, cep_paths: list[str]) -> None:
     print(
         f"gunicorn {args.workers} worker(s) x {args.threads} threads (gthread), access log "
         f"{'on' if args.access_log else 'off'}; {args.clients} client processes with keep-alive; "
@@ -187,11 +117,13 @@ def measure(args, port: int, cep_paths: list[str], server_log) -> None:
     best = {"hello": 0.0, "cep": 0.0}
     failures = 0
     with multiprocessing.Pool(args.clients) as pool:
-        load(pool, port, [HELLO], args.clients, 1.0)  # warm-up: imports, connections, page cache
-        load(pool, port, cep_paths, args.clients, 1.0)
+        hello = [[HELLO]] * args.clients
+        cep = [cep_paths[i :: args.clients] or cep_paths for i in range(args.clients)]
+        load(pool, port, hello, 1.0)  # warm-up: imports, connections, page cache
+        load(pool, port, cep, 1.0)
         for _ in range(args.rounds):
-            for name, paths in (("hello", [HELLO]), ("cep", cep_paths)):
-                rate, errors = load(pool, port, paths, args.clients, args.seconds)
+            for name, requests in (("hello", hello), ("cep", cep)):
+                rate, errors = load(pool, port, requests, args.seconds)
                 best[name] = max(best[name], rate)
                 failures += errors
     print(f"\n{'view':<32}{'req/s':>9}")
@@ -228,41 +160,15 @@ def main() -> None:
     streets, mix = sample_ceps(args.db, 4000)
     cep_paths = [f"/api/cep/{cep}/" for cep in mix]
 
-    port = free_port()
     environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ocipizza.settings.production",
-        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "REDIS_URL": REDIS_URL,
         "CEP_DB_PATH": str(args.db),
         "CEP_API_RATE_LIMIT": str(10**9),
-        "PERF_HELLO_VIEW": "true",
-        "LOG_LEVEL": "WARNING",
     }
-    command = [
-        sys.executable, "-m", "gunicorn", "ocipizza.wsgi:application",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
-        "--keep-alive", "30", "--log-level", "warning",
-    ]  # fmt: skip
-    if not args.access_log:
-        command += ["--access-logfile", os.devnull]
-    # The server's own output goes to a file, shown only if it fails to start.
-    with tempfile.TemporaryFile() as server_log:
-        server = subprocess.Popen(
-            command, cwd=ROOT, env=environment, stdout=server_log, stderr=subprocess.STDOUT
-        )
-        try:
-            measure(args, port, cep_paths, server_log)
-        finally:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with gunicorn(
+        environment, workers=args.workers, threads=args.threads, access_log=args.access_log
+    ) as port:
+        measure(args, port, cep_paths)
 
     in_process(args.db, streets, mix, args.repeat)
 

@@ -87,6 +87,7 @@ def test_phone_customer_orders_meio_a_meio_and_pays_by_pix(phone_page, live_serv
     assert page.locator("[data-testid=subtotal]").inner_text() == "R$\u00a072,99"
     shot(page, "3-cart")
     page.get_by_role("link", name="Fechar pedido").click()
+    page.wait_for_load_state("load")  # deferred scripts (the CEP autofill) have run
 
     # The CEP fills the address in; the customer adds the number.
     page.fill("input[name=cep]", "01310-100")
