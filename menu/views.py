@@ -1,11 +1,12 @@
 import unicodedata
 
-from django.shortcuts import render
-from django.utils import timezone
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from orders.selectors import storefront_get
 
-from .rendering import menu_sections_html
+from .rendering import fill_csrf, is_plain_visitor, render_cached
 
 MAX_SEARCH = 60
 
@@ -33,25 +34,38 @@ def home(request):
                 filtered.append((section, items))
         sections = tuple(type(section)(section.category, items) for section, items in filtered)
     now = timezone.now()
+    is_open = pizzeria.is_open(now) if pizzeria else True
+    next_opening = pizzeria.next_opening(now) if pizzeria else None
     # Only the fixed views (whole menu, one category) are worth caching; searches are rendered afresh.
-    known_category = not category or any(c.slug == category for c in menu.categories)
-    next_path = request.path + (f"?categoria={category}" if category and known_category else "")
-    sections_html = menu_sections_html(
-        request=request,
-        menu=menu,
-        sections=sections,
-        pizzas=tuple(i for i in menu.items if i.is_pizza and i.available),
-        next_path=next_path if not query else request.get_full_path(),
-        cacheable=known_category and not query,
+    cacheable = not query and (not category or any(c.slug == category for c in menu.categories))
+    next_path = request.get_full_path()
+    language = translation.get_language()
+    cards = render_cached(
+        template="menu/includes/sections.html",
+        context={
+            "sections": sections,
+            "pizzas": tuple(i for i in menu.items if i.is_pizza and i.available),
+            "next_path": next_path,
+        },
+        key=("cards", menu.version, language, next_path) if cacheable else None,
     )
     context = {
         "menu": menu,
         "sections": sections,
-        "sections_html": sections_html,
+        "sections_html": mark_safe(cards),  # noqa: S308 - rendered from our template above
         "category": category,
         "query": query,
         "pizzeria": pizzeria,
-        "is_open": pizzeria.is_open(now) if pizzeria else True,
-        "next_opening": pizzeria.next_opening(now) if pizzeria else None,
+        "is_open": is_open,
+        "next_opening": next_opening,
     }
-    return render(request, "menu/home.html", context)
+    if cacheable and is_plain_visitor(request):
+        # Most visitors: no session, no cart, no messages. The whole page is the same for all of them.
+        key = ("page", menu.version, language, next_path, is_open, next_opening)
+        page = render_cached(template="menu/home.html", context=context, key=key, request=request)
+        return HttpResponse(fill_csrf(request, page))
+    return HttpResponse(
+        fill_csrf(
+            request, render_cached(template="menu/home.html", context=context, key=None, request=request)
+        )
+    )
