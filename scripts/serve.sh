@@ -15,9 +15,12 @@ PY="$VENV/bin/python"
 say "Creating the relational database";  "$PY" manage.py migrate --no-input -v 1
 say "Creating the NoSQL tables";         "$PY" manage.py nosql_migrate
 say "Loading the menu and its photos";   "$PY" manage.py load_menu
-if "$PY" manage.py help build_cep_db >/dev/null 2>&1; then
-  say "Building the CEP database";       "$PY" manage.py build_cep_db
-fi
+say "Loading the pizzeria's profile";    "$PY" manage.py load_pizzeria
+say "Building the CEP database";         "$PY" manage.py build_cep_db
 say "Collecting static files";           "$PY" manage.py collectstatic --no-input -v 0
-say "Serving on http://127.0.0.1:8000 (Ctrl+C stops)"
-exec "$PY" manage.py runserver 127.0.0.1:8000
+# The mail sender: delivers the outbox (confirmations, order e-mails) to the console every few seconds.
+"$PY" manage.py send_outbox --loop --interval 5 > "$ROOT/var/send_outbox.log" 2>&1 &
+SENDER=$!
+trap 'kill $SENDER 2>/dev/null' EXIT
+say "Serving on http://127.0.0.1:8000 (Ctrl+C stops; e-mails are printed in var/send_outbox.log)"
+"$PY" manage.py runserver 127.0.0.1:8000
