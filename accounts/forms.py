@@ -63,6 +63,14 @@ def _name_field():
     return _text(_("Nome"), 100, min_length=2, widget=forms.TextInput(attrs={"autocomplete": "name"}))
 
 
+class Form(forms.Form):
+    """Labels without Django's trailing colon: they sit above their field, as in the rest of the site."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class NewPasswordMixin:
     """Two new-password fields that must match and pass ``AUTH_PASSWORD_VALIDATORS``."""
 
@@ -83,7 +91,7 @@ class NewPasswordMixin:
 PASSWORD_HELP = _("Pelo menos 10 caracteres; evite senhas comuns ou só com números.")
 
 
-class SignupForm(NewPasswordMixin, forms.Form):
+class SignupForm(NewPasswordMixin, Form):
     name = _name_field()
     email = _email_field()
     telephone = _telephone_field()
@@ -106,7 +114,7 @@ class SignupForm(NewPasswordMixin, forms.Form):
         return cleaned
 
 
-class LoginForm(forms.Form):
+class LoginForm(Form):
     email = _email_field()
     password = forms.CharField(
         label=_("Senha"),
@@ -116,11 +124,11 @@ class LoginForm(forms.Form):
     )
 
 
-class PasswordResetRequestForm(forms.Form):
+class PasswordResetRequestForm(Form):
     email = _email_field()
 
 
-class SetPasswordForm(NewPasswordMixin, forms.Form):
+class SetPasswordForm(NewPasswordMixin, Form):
     password1 = _password_field(_("Nova senha"), "new-password", PASSWORD_HELP)
     password2 = _password_field(_("Confirme a nova senha"), "new-password")
 
@@ -139,7 +147,7 @@ class PasswordChangeForm(SetPasswordForm):
     field_order = ["current_password", "password1", "password2"]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     name = _name_field()
     telephone = _telephone_field()
 
@@ -147,7 +155,7 @@ class ProfileForm(forms.Form):
         return phone_normalize(self.cleaned_data["telephone"])
 
 
-class AddressForm(AddressFormMixin):
+class AddressForm(Form, AddressFormMixin):
     """A saved delivery address: the ``locations`` address fields (CEP lookup included) and a label."""
 
     label = _text(_("Nome do endereço"), 40, help_text=_("Ex.: Casa, Trabalho"))
@@ -191,5 +199,5 @@ class AddressForm(AddressFormMixin):
         }
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(Form):
     password = _password_field(_("Sua senha"), "current-password")

@@ -96,12 +96,9 @@ def user_delete(customer_id: str) -> bool:
 
 
 def users_unverified(*, created_before: dt.datetime) -> Iterator[StoredCustomer]:
-    query = Query(
-        USER,
-        (Eq("verified", False), Range("created_at", lt=created_before)),
-        order_by=("created_at",),
-        limit=100,
-    )
+    # Sorted as idx_user_verified is, so Oracle NoSQL answers from the index.
+    where = (Eq("verified", False), Range("created_at", lt=created_before))
+    query = Query(USER, where, order_by=("verified", "created_at"), limit=100)
     for row in store.iterate(query):
         yield _stored(row)
 
