@@ -115,7 +115,7 @@ class OCIFunctionsDispatcher(BaseDispatcher):
             raise ImproperlyConfigured("MAIL_FN_ENDPOINT must be an http(s) URL")
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                response.read()
+                _check_answer(response.read())
         except urllib.error.HTTPError as e:
             raise DeliveryError(f"function answered HTTP {e.code}", permanent=_permanent_http(e.code)) from e
         except (urllib.error.URLError, OSError) as e:
@@ -130,13 +130,24 @@ class OCIFunctionsDispatcher(BaseDispatcher):
             client = oci.functions.FunctionsInvokeClient(
                 config, service_endpoint=self.endpoint, timeout=(timeout, timeout), **extra
             )
-            client.invoke_function(self.function_id, invoke_function_body=self.payload(message))
+            answer = client.invoke_function(self.function_id, invoke_function_body=self.payload(message))
+            _check_answer(answer.data.content)
         except oci.exceptions.ServiceError as e:
             raise DeliveryError(
                 f"function answered HTTP {e.status}: {e.code}", permanent=_permanent_http(e.status)
             ) from e
         except (oci.exceptions.RequestException, OSError) as e:
             raise DeliveryError(f"function unreachable: {e}") from e
+
+
+def _check_answer(raw: bytes) -> None:
+    """The function says ``{"status": "refused"}`` when the mail server refused the message for good."""
+    try:
+        answer = json.loads(raw or b"{}")
+    except ValueError:
+        return  # accepted (2xx) with a body we do not understand: it did not say it failed
+    if isinstance(answer, dict) and answer.get("status") == "refused":
+        raise DeliveryError(f"refused: {answer.get('error', '')}", permanent=True)
 
 
 def _permanent_http(status: int) -> bool:
