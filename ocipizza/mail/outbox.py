@@ -251,7 +251,7 @@ def _mark_failure(value: dict, claimed: bytes, error: DeliveryError) -> str:
     if give_up:
         value.update(status=FAILED, due_at=None)
         logger.error(
-            "mail %s to %s given up after %d attempt(s): %s", value["id"], value["template"], attempts, error
+            "mail %s (%s) given up after %d attempt(s): %s", value["id"], value["template"], attempts, error
         )
     else:
         value.update(status=PENDING, due_at=timezone.now() + backoff(attempts))

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -164,7 +165,14 @@ def fn_server(settings):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            calls.append({"path": self.path, "json": json.loads(body), "type": self.headers["Content-Type"]})
+            calls.append(
+                {
+                    "path": self.path,
+                    "json": json.loads(body),
+                    "type": self.headers["Content-Type"],
+                    "authorization": self.headers.get("Authorization", ""),
+                }
+            )
             status = answers.pop(0) if answers else 200
             self.send_response(status)
             self.send_header("Content-Length", "2")
@@ -249,3 +257,37 @@ def test_send_outbox_lets_producers_queue_their_mail_first(smtp_server, settings
     assert len(queued_by_producer) == 1
     assert [m["X-OCIPizza-Message"] for m in smtp_server.messages] == queued_by_producer
     assert "broken_producer failed" in capsys.readouterr().err
+
+
+def test_oci_functions_with_an_api_key_signs_the_invoke_request(fn_server, settings, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key_file = tmp_path / "oci_api_key.pem"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    config_file = tmp_path / "config"
+    config_file.write_text(
+        "[DEFAULT]\nuser=ocid1.user.oc1..test\nfingerprint=11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff\n"
+        f"tenancy=ocid1.tenancy.oc1..test\nregion=sa-saopaulo-1\nkey_file={key_file}\n"
+    )
+    settings.MAIL_FN = {
+        **settings.MAIL_FN,
+        "AUTH": "config",
+        "OCI_CONFIG_FILE": str(config_file),
+        "OCI_PROFILE": "DEFAULT",
+    }
+    message_id = enqueue()
+    assert outbox_send_due().sent == [message_id]
+    [call] = fn_server.calls
+    assert re.fullmatch(
+        r"/\d{8}/functions/ocid1\.fn\.test/actions/invoke", call["path"]
+    )  # the SDK's API version
+    assert call["json"]["id"] == message_id
+    # Signed with the API key: OCI's HTTP signature over the method, path, host and body.
+    assert call["authorization"].startswith('Signature algorithm="rsa-sha256"')
+    assert 'keyId="ocid1.tenancy.oc1..test/ocid1.user.oc1..test/11:22:33' in call["authorization"]
