@@ -379,7 +379,12 @@ class OracleStore(BaseStore):
         current = None
         existing = result.get_existing_value()
         if existing is not None:
-            current = self._row(op.table, existing, result.get_existing_version(), 0)
+            # The returned row carries no expiry: read it once more so ``current`` is the whole row,
+            # as the embedded store gives it (falling back to what came back if that read fails).
+            try:
+                current = self._get(op.table, op.key)
+            except (DoesNotExist, StoreUnavailable):
+                current = self._row(op.table, existing, result.get_existing_version(), 0)
         if isinstance(op, CheckedPut) and op.if_absent:
             message = f"{op.table.name} {op.key} already exists"
         elif isinstance(op, CheckedDelete) and op.must_exist and op.if_version is None:

@@ -101,6 +101,15 @@ def test_if_version_writes_only_over_the_version_read(store):
     assert store.get("item", {"id": "a"})["qty"] == 2
 
 
+def test_a_failed_condition_reports_the_whole_current_row(store):
+    version = store.put("item", item(qty=1), ttl=dt.timedelta(hours=2))
+    with pytest.raises(ConditionFailed) as failure:
+        store.put("item", item(qty=2), if_absent=True)
+    current = failure.value.current
+    assert current.version == version and current["qty"] == 1
+    assert current.expires_at is not None and current.expires_at == store.get("item", {"id": "a"}).expires_at
+
+
 def test_if_version_on_a_missing_row_fails(store):
     version = store.put("item", item())
     store.delete("item", {"id": "a"})
