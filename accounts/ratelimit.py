@@ -57,7 +57,7 @@ def rate_limit_hit(*, scope: str, key: str, now: float | None = None) -> RateLim
 def rate_limit_reset(*, scope: str, key: str, now: float | None = None) -> None:
     """Forget the attempts of the current window (after a successful login)."""
     now = time.time() if now is None else now
-    _, index, _ = _window(scope, now)
+    index = _window(scope, now)[1]
     cache.delete(_cache_key(scope, key, index))
 
 

@@ -170,7 +170,7 @@ def customer_register(
         repositories.claim_put(key, customer_id, now, over=claim.version if claim is not None else None)
     except ConditionFailed:
         repositories.user_delete(customer_id)  # lost the race; the row was never reachable
-        _, existing = _claimed(key)
+        existing = _claimed(key)[1]
         if existing is not None:
             _signup_existing(existing.customer, key, base_url)
         return None
@@ -238,7 +238,7 @@ def _token_use(row: Row, kind: str) -> None:
 
 def customer_email_confirm(*, customer_id: str, token: str) -> Customer:
     """Use a confirmation token once and mark the account's address as confirmed."""
-    _, row, stored = verification_check(customer_id=customer_id, token=token, kind=CONFIRM)
+    _verification, row, stored = verification_check(customer_id=customer_id, token=token, kind=CONFIRM)
     _token_use(row, CONFIRM)
     if stored.customer.verified:
         return stored.customer
@@ -264,7 +264,7 @@ def customer_authenticate(*, email: str, password: str, client_ip: str) -> Store
         limit = rate_limit_hit(scope=scope, key=subject)
         if not limit.allowed:
             raise Throttled(limit.retry_after)
-    _, stored = _claimed(key)
+    stored = _claimed(key)[1]
     if stored is None:
         make_password(password)  # the cost of a check, so the answer does not come back faster
         raise InvalidCredentials()
@@ -300,7 +300,7 @@ def password_reset_request(*, email: str, client_ip: str, base_url: str) -> None
         limit = rate_limit_hit(scope=scope, key=subject)
         if not limit.allowed:
             raise Throttled(limit.retry_after)
-    _, stored = _claimed(key)
+    stored = _claimed(key)[1]
     if stored is None:
         emails.email_password_reset_unknown(email=email, base_url=base_url)
         return
@@ -323,7 +323,7 @@ def password_reset_complete(*, customer_id: str, token: str, password: str, base
 
     Following the link proved the customer reads this mailbox, so the address counts as confirmed.
     """
-    _, row, _ = verification_check(customer_id=customer_id, token=token, kind=RESET)
+    row = verification_check(customer_id=customer_id, token=token, kind=RESET)[1]
     _token_use(row, RESET)
     stored = _password_set(customer_id, password, verified=True)
     if stored is None:

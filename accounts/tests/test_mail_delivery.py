@@ -3,6 +3,7 @@
 import threading
 
 from django.core.management import call_command
+from django.test import Client
 
 from accounts import selectors
 from ocipizza.mail.outbox import TABLE
@@ -49,3 +50,14 @@ def test_with_smtp_up_the_mail_goes_out_right_after_the_response(client, smtp_se
     assert message["Subject"] == "Confirme seu e-mail na OCI PIZZA"
     body = message.get_body(("plain",)).get_content()
     assert "/conta/confirmar/" in body
+
+
+def test_after_a_failed_attempt_the_web_workers_stop_trying_for_a_while(client, smtp_server, nosql_store):
+    smtp_server.stop()
+    post(client, "/conta/cadastro/", signup_data())
+    post(Client(enforce_csrf_checks=True), "/conta/cadastro/", signup_data(email="bia@example.com"))
+    attempts = sorted(r["attempts"] for r in nosql_store.iterate(Query(TABLE)))
+    assert attempts == [0, 1]  # the second sign-up did not wait on a dead server
+    smtp_server.start()
+    call_command("send_outbox", "--now")
+    assert len(smtp_server.messages) == 2

@@ -17,6 +17,7 @@ overtaken. Times come from the web hosts' clocks, so the lease must also exceed 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import secrets
@@ -25,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -272,6 +274,8 @@ def backoff(attempts: int) -> dt.timedelta:
 # --- the attempt right after the response ---------------------------------------------------------
 
 _pending = threading.local()
+IMMEDIATE_PAUSE_KEY = "mail:immediate-paused"
+IMMEDIATE_PAUSE = 60  # seconds
 
 
 def forget_pending(**kwargs) -> None:
@@ -283,13 +287,27 @@ def forget_pending(**kwargs) -> None:
 def send_pending(**kwargs) -> None:
     """request_finished: the response is out (WSGI closes it after the last byte); try the new mail.
 
-    Never raises: a failure leaves the message pending for ``send_outbox``.
+    Never raises: a failure leaves the message pending for ``send_outbox``. After a failed attempt the
+    web workers stop trying for ``IMMEDIATE_PAUSE`` seconds, so a mail server that hangs does not hold
+    every worker for the timeout after every sign-up while it is down.
     """
     ids = getattr(_pending, "ids", [])
     _pending.ids = []
     _pending.in_request = False
+    if not ids:
+        return
+    try:
+        if cache.get(IMMEDIATE_PAUSE_KEY):
+            return
+    except Exception:
+        return  # no cache, no attempt: send_outbox will deliver
     for message_id in ids:
         try:
-            outbox_deliver(message_id=message_id, timeout=settings.MAIL_IMMEDIATE_TIMEOUT)
+            outcome = outbox_deliver(message_id=message_id, timeout=settings.MAIL_IMMEDIATE_TIMEOUT)
         except Exception:
             logger.exception("mail %s: the immediate attempt failed; send_outbox will deliver it", message_id)
+            outcome = "retrying"
+        if outcome == "retrying":
+            with contextlib.suppress(Exception):
+                cache.set(IMMEDIATE_PAUSE_KEY, True, IMMEDIATE_PAUSE)
+            return
