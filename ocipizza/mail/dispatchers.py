@@ -122,21 +122,23 @@ class OCIFunctionsDispatcher(BaseDispatcher):
             raise DeliveryError(f"function unreachable: {e}") from e
 
     def _invoke_oci(self, message, timeout):
-        import oci  # only this dispatcher needs the SDK loaded
+        # Submodules imported by name: the oci package does not load every service on "import oci".
+        from oci.exceptions import RequestException, ServiceError
+        from oci.functions import FunctionsInvokeClient
 
         try:
             config, signer = _oci_signer(self.auth, self.options)
             extra = {"signer": signer} if signer is not None else {}
-            client = oci.functions.FunctionsInvokeClient(
+            client = FunctionsInvokeClient(
                 config, service_endpoint=self.endpoint, timeout=(timeout, timeout), **extra
             )
             answer = client.invoke_function(self.function_id, invoke_function_body=self.payload(message))
             _check_answer(answer.data.content)
-        except oci.exceptions.ServiceError as e:
+        except ServiceError as e:
             raise DeliveryError(
                 f"function answered HTTP {e.status}: {e.code}", permanent=_permanent_http(e.status)
             ) from e
-        except (oci.exceptions.RequestException, OSError) as e:
+        except (RequestException, OSError) as e:
             raise DeliveryError(f"function unreachable: {e}") from e
 
 
@@ -156,15 +158,16 @@ def _permanent_http(status: int) -> bool:
 
 
 def _oci_signer(auth: str, options) -> tuple[dict, object | None]:
-    import oci
+    from oci import config as oci_config
+    from oci.auth import signers
 
     if auth == "config":
         # The client builds its request signer from the config file's API key.
-        return oci.config.from_file(options.get("OCI_CONFIG_FILE"), options.get("OCI_PROFILE")), None
+        return oci_config.from_file(options.get("OCI_CONFIG_FILE"), options.get("OCI_PROFILE")), None
     if auth == "instance":
-        return {}, oci.auth.signers.InstancePrincipalsSecurityTokenSigner()
+        return {}, signers.InstancePrincipalsSecurityTokenSigner()
     if auth == "resource":
-        return {}, oci.auth.signers.get_resource_principals_signer()
+        return {}, signers.get_resource_principals_signer()
     raise ImproperlyConfigured(f"MAIL_FN_AUTH must be none, config, instance or resource, not {auth!r}")
 
 
