@@ -1,6 +1,7 @@
 """Sign-up, e-mail confirmation and the single-use confirmation links."""
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -246,3 +247,18 @@ def test_signups_from_one_address_are_limited(client, settings):
 
 def test_customer_fixture_password_works(customer):
     assert check_password(CUSTOMER_PASSWORD, repositories.user_get(customer.id).password)
+
+
+def test_an_unconfirmed_customer_fills_a_cart_but_is_told_why_checkout_waits(client, customer, shop):
+    from conftest import client_login
+
+    client_login(client, customer.id)
+    client.get("/")  # the page with the add-to-cart forms sets the CSRF cookie
+    post(client, "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1})
+    assert re.search(r'data-testid="cart-badge"[^>]*>1<', client.get("/").content.decode())
+    response = client.get("/pedido/finalizar/", follow=True)
+    assert response.redirect_chain[-1][0] == "/conta/"
+    page = response.content.decode()
+    assert "Para fazer pedidos, confirme seu e-mail: enviamos um link para maria@example.com." in page
+    assert "Reenviar link de confirmação" in page
+    assert client.session["cart"]["lines"]  # the cart waits for them
