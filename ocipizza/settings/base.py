@@ -104,6 +104,10 @@ NOSQL_STORES = {
             "OCI_CONFIG_FILE": env("OCI_CONFIG_FILE", default="~/.oci/config"),
             "OCI_PROFILE": env("OCI_PROFILE", default="DEFAULT"),
             "REQUEST_TIMEOUT": env.float("NOSQL_REQUEST_TIMEOUT", default=3.0),
+            "RETRIES": env.int("NOSQL_RETRIES", default=5),
+            "RETRY_DELAY": env.float("NOSQL_RETRY_DELAY", default=0.1),
+            "DDL_TIMEOUT": env.float("NOSQL_DDL_TIMEOUT", default=60.0),
+            "POOL_SIZE": env.int("NOSQL_POOL_SIZE", default=32),
             "TABLE_READ_UNITS": env.int("NOSQL_TABLE_READ_UNITS", default=50),
             "TABLE_WRITE_UNITS": env.int("NOSQL_TABLE_WRITE_UNITS", default=50),
             "TABLE_STORAGE_GB": env.int("NOSQL_TABLE_STORAGE_GB", default=1),
@@ -244,11 +248,14 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # borneo logs through its own logger; route it here instead of its default logs/driver.log.
         "borneo": {"level": env("NOSQL_LOG_LEVEL", default="WARNING")},
+        # The OCI SDK logs its circuit breaker set-up at INFO on every start.
+        "oci": {"level": "WARNING"},
     },
 }
 
 # --- the shop -------------------------------------------------------------------------------------
 MENU_DATA_DIR = Path(env("MENU_DATA_DIR", default=str(BASE_DIR / "data" / "menu")))
+PIZZERIA_PROFILE_FILE = Path(env("PIZZERIA_PROFILE_FILE", default=str(BASE_DIR / "data" / "pizzeria.json")))
 SITE_NAME = "OCI PIZZA"
 
 # --- customer accounts (accounts/) -----------------------------------------------------------------
