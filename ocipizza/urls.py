@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("menu.urls")),
     path("conta/", include("accounts.urls")),
     path("privacidade/", accounts_views.privacy, name="privacy"),
+    path("", include("orders.urls")),
     path("", include("locations.urls")),
 ]
 
