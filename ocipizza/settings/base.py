@@ -207,8 +207,8 @@ MAIL_SEND_TIMEOUT = env.float("MAIL_SEND_TIMEOUT", default=20.0)
 MAIL_OUTBOX_LEASE_SECONDS = env.int("MAIL_OUTBOX_LEASE_SECONDS", default=120)
 MAIL_OUTBOX_MAX_ATTEMPTS = env.int("MAIL_OUTBOX_MAX_ATTEMPTS", default=60)
 # Called by every send_outbox round before sending, as producer(limit=, progress=), to queue mail they
-# owe (e.g. "orders.notifications.order_notifications_flush" for order status e-mails).
-MAIL_OUTBOX_PRODUCERS = []
+# owe: orders' status e-mails are flagged on the order row and queued here.
+MAIL_OUTBOX_PRODUCERS = ["orders.notifications.order_notifications_flush"]
 MAIL_FN = {
     "ENDPOINT": env("MAIL_FN_ENDPOINT", default=""),
     "FUNCTION_ID": env("MAIL_FN_FUNCTION_ID", default=""),
