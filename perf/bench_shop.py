@@ -124,7 +124,8 @@ def main() -> None:
             failures = 0
             print(
                 f"gunicorn {args.workers} worker(s) x {args.threads} threads (gthread); "
-                f"{args.clients} client processes with keep-alive; {args.seconds:g} s per run, best of {args.rounds}; 127.0.0.1"
+                f"{args.clients} client processes with keep-alive; {args.seconds:g} s per run, "
+                f"best of {args.rounds}; 127.0.0.1"
             )
             with multiprocessing.Pool(args.clients) as pool:
                 for name, requests in pages.items():  # warm-up: imports, caches, connections
