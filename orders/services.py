@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from menu.entities import Menu
 from ocipizza.formatting import money
-from ocipizza.nosql import ConditionFailed
+from ocipizza.nosql import ConditionFailed, Eq, Query, store
 
 from . import repositories
 from .cart import CartError, cart_add
@@ -123,3 +123,24 @@ def order_reorder(*, order: Order, session, menu: Menu, pizzeria: Pizzeria | Non
                 % {"name": item.name, "new": money(line.unit_price), "old": money(item.unit_price)}
             )
     return notices
+
+
+def orders_anonymise(*, customer) -> int:
+    """LGPD: before an account is deleted, strip its orders of name, e-mail, phone and street address.
+
+    The orders stay (the pizzeria's books and sales reports need them), still under the customer's
+    random id, which identifies nobody once the account is gone; only the district, city and state of a
+    delivery remain. Pending e-mails about them are dropped. Returns how many orders were changed.
+    """
+    changed = 0
+    for row in store.iterate(Query(repositories.ORDER_TABLE, where=[Eq("id", customer.id)], limit=100)):
+        order = repositories.order_from_row(row)
+        address = order.address or None
+        if address:
+            address = {key: address.get(key, "") for key in ("district", "city", "state")}
+        anonymous = replace(order, customer={}, address=address, notify=None)
+        if anonymous != order:
+            # A conflict means the order moved meanwhile; the deletion fails and the customer retries.
+            repositories.order_update(anonymous, expected=order.version)
+            changed += 1
+    return changed

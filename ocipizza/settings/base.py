@@ -277,7 +277,7 @@ ACCOUNTS_RATE_LIMITS = {
     "password_check": (5, 15 * 60),
 }
 # Called as hook(customer=...) before an account is deleted (LGPD), e.g. to anonymise its orders.
-ACCOUNTS_DELETION_HOOKS = []
+ACCOUNTS_DELETION_HOOKS = ["orders.services.orders_anonymise"]
 
 # --- CEP lookup (locations) -------------------------------------------------------------------------
 # Built by `manage.py build_cep_db` into a new file swapped in atomically; the app only reads it.

@@ -323,3 +323,36 @@ def test_checkout_posts_need_csrf(customer, shop):
     strict = log_in(Client(enforce_csrf_checks=False), customer.email)
     strict.handler.enforce_csrf_checks = True
     assert strict.post("/pedido/finalizar/", {}).status_code == 403
+
+
+def test_deleting_the_account_keeps_its_orders_anonymised(filled, customer):
+    from accounts.services import customer_delete
+
+    submit(filled, checkout_key(filled), payment="CASH")
+    customer_delete(customer_id=customer.id, notify=False)
+    [order] = orders_of(customer)
+    assert order.customer == {}
+    assert order.address == {"district": "Bela Vista", "city": "São Paulo", "state": "SP"}
+    assert order.total == Decimal("135.98") and order.items[0].name.startswith("Meio a meio")
+
+
+def test_order_emails_arrive_once_through_the_outbox(filled, customer, smtp_server):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    smtp_server.messages.clear()
+    submit(filled, checkout_key(filled), payment="CREDIT_CARD")
+    [order] = orders_of(customer)
+    for _ in range(2):  # a second sender round finds nothing left to do
+        call_command("send_outbox", stdout=StringIO())
+    mails = [m for m in smtp_server.messages if order.code in m["Subject"]]
+    assert len(mails) == 1 and mails[0]["To"] == "maria@example.com"
+    body = mails[0].get_body(preferencelist=("plain",)).get_content()
+    assert f"/pedidos/{order.order_id}/" in body and "R$ 135,98" in body
+    order = order_transition(
+        order=orders_of(customer)[0], target=Status.PREPARING, actor=Actor.STAFF, now=order.created_at
+    )
+    order_transition(order=order, target=Status.OUT_FOR_DELIVERY, actor=Actor.STAFF, now=order.created_at)
+    call_command("send_outbox", stdout=StringIO())
+    assert any("saiu para entrega" in m["Subject"] for m in smtp_server.messages)
