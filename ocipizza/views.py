@@ -72,3 +72,8 @@ def media(request, path):
     # Names carry a content hash, so a photo never changes under its URL.
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token (an old tab, blocked cookies): say what to do, in pt-BR."""
+    return render(request, "403_csrf.html", status=403)

@@ -219,6 +219,7 @@ MAIL_FN = {
 
 # --- security -------------------------------------------------------------------------------------
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "ocipizza.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -62,3 +62,14 @@ def test_unknown_pages_get_the_branded_404(client):
     response = client.get("/nao-existe/")
     assert response.status_code == 404
     assert "Página não encontrada" in response.content.decode()
+
+
+def test_a_post_without_csrf_token_gets_the_branded_403():
+    response = Client(enforce_csrf_checks=True).post("/carrinho/adicionar/", {"item": "calabresa"})
+    assert response.status_code == 403
+    assert "Formulário expirado" in response.content.decode()
+
+
+def test_footer_links_to_privacy_and_cep_pages(client):
+    html = client.get("/").content.decode()
+    assert 'href="/privacidade/"' in html and 'href="/cep/"' in html
