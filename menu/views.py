@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 from orders.selectors import storefront_get
 
-from .rendering import fill_csrf, is_plain_visitor, render_cached
+from .rendering import is_plain_visitor, render_cached
 
 MAX_SEARCH = 60
 
@@ -63,9 +63,5 @@ def home(request):
         # Most visitors: no session, no cart, no messages. The whole page is the same for all of them.
         key = ("page", menu.version, language, next_path, is_open, next_opening)
         page = render_cached(template="menu/home.html", context=context, key=key, request=request)
-        return HttpResponse(fill_csrf(request, page))
-    return HttpResponse(
-        fill_csrf(
-            request, render_cached(template="menu/home.html", context=context, key=None, request=request)
-        )
-    )
+        return HttpResponse(page)
+    return HttpResponse(render_cached(template="menu/home.html", context=context, key=None, request=request))

@@ -3,9 +3,11 @@
 import logging
 
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from redis.exceptions import RedisError
 
+from .fragments import CSRF_HOLE
 from .nosql import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -40,4 +42,27 @@ class ServiceUnavailableMiddleware:
         # Rendered without context processors: they may need the very service that is down.
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
+        return response
+
+
+class CsrfHoleMiddleware:
+    """Write the visitor's CSRF token into the holes that cached HTML keeps for it.
+
+    Sits after CsrfViewMiddleware in MIDDLEWARE, so asking for the token here still lets that middleware
+    set the CSRF cookie on the way out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.hole = CSRF_HOLE.encode()
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and self.hole in response.content
+        ):
+            # The token is letters and digits only: it cannot break out of the attribute it fills.
+            response.content = response.content.replace(self.hole, get_token(request).encode())
         return response
