@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 CSRF_HOLE = "__csrf_token_hole__"
-MAX_ENTRIES = 256
+MAX_ENTRIES = 512
 
 _pieces: OrderedDict[Hashable, str] = OrderedDict()
 _lock = threading.Lock()

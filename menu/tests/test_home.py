@@ -51,3 +51,37 @@ def test_pages_carry_a_strict_content_security_policy(client, menu_loaded):
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_cached_pages_carry_each_visitors_own_csrf_token(menu_loaded):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    tokens = []
+    for client in (first, second):
+        html = client.get("/").content.decode()
+        assert "__csrf_token_hole__" not in html
+        found = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+        assert len(found) == 1
+        tokens.append(found.pop())
+    assert tokens[0] != tokens[1]
+    # Each visitor's token is accepted for their own session, the other's is refused.
+    ok = first.post(
+        "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1, "csrfmiddlewaretoken": tokens[0]}
+    )
+    assert ok.status_code == 302
+    second.cookies["csrftoken"] = "x" * 32
+    refused = second.post(
+        "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1, "csrfmiddlewaretoken": tokens[0]}
+    )
+    assert refused.status_code == 403
+
+
+def test_menu_changes_show_at_once_despite_the_rendered_cache(client, menu_loaded):
+    from dataclasses import replace
+
+    from menu import repositories
+    from menu.selectors import menu_invalidate
+
+    assert "Esgotado" not in client.get("/").content.decode()
+    repositories.item_save(replace(repositories.item_get("bauru"), available=False))
+    menu_invalidate()
+    assert "Esgotado" in client.get("/").content.decode()
