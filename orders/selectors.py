@@ -45,3 +45,14 @@ def _pizzeria_from_store() -> Pizzeria | None:
 
 def pizzeria_invalidate() -> None:
     cache.delete(PIZZERIA_CACHE_KEY)
+
+
+def order_find_by_code(*, code: str):
+    """The order with this human code (staff and operators only: it searches every customer)."""
+    from ocipizza.nosql import Eq, Query, store
+
+    from .repositories import ORDER_TABLE, order_from_row
+
+    code = (code or "").strip().upper().replace("-", "")
+    page = store.query(Query(ORDER_TABLE, where=[Eq("code", code)], limit=2))
+    return order_from_row(page.rows[0]) if page.rows else None

@@ -356,3 +356,24 @@ def test_order_emails_arrive_once_through_the_outbox(filled, customer, smtp_serv
     order_transition(order=order, target=Status.OUT_FOR_DELIVERY, actor=Actor.STAFF, now=order.created_at)
     call_command("send_outbox", stdout=StringIO())
     assert any("saiu para entrega" in m["Subject"] for m in smtp_server.messages)
+
+
+def test_operators_confirm_a_pix_payment_with_the_order_command(filled, customer):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    submit(filled, checkout_key(filled))
+    [order] = orders_of(customer)
+    out = StringIO()
+    call_command("order", "show", order.code.lower(), stdout=out)
+    assert "AWAITING_PAYMENT" in out.getvalue() and "Meio a meio: Calabresa e Peperone" in out.getvalue()
+    call_command("order", "move", order.code, "RECEIVED", "--dry-run", stdout=out)
+    assert orders_of(customer)[0].status == Status.AWAITING_PAYMENT
+    call_command("order", "move", order.code, "RECEIVED", stdout=out)
+    assert orders_of(customer)[0].status == Status.RECEIVED
+    assert "Pedido recebido" in filled.get(f"/pedidos/{order.order_id}/").content.decode()
+    with pytest.raises(CommandError, match="can move to: PREPARING, CANCELED"):
+        call_command("order", "move", order.code, "DELIVERED", stdout=out)
+    with pytest.raises(CommandError, match="No order has the code"):
+        call_command("order", "show", "ZZZZZZZZ", stdout=out)
