@@ -204,10 +204,9 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    """A fresh browser context per test; a screenshot lands in test-artifacts/ when the test ends."""
-    context = browser.new_context(locale="pt-BR", viewport={"width": 1280, "height": 900})
+def _browser_page(browser, request, **context_options):
+    """A fresh browser context; a screenshot lands in test-artifacts/ when the test ends."""
+    context = browser.new_context(locale="pt-BR", **context_options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
@@ -216,22 +215,20 @@ def page(browser, request):
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A desktop-sized page."""
+    yield from _browser_page(browser, request, viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
 def phone_page(browser, request):
-    """A phone-sized browser context (a mid-range Android phone)."""
-    context = browser.new_context(
-        locale="pt-BR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    """A phone-sized page (a mid-range Android phone)."""
+    yield from _browser_page(
+        browser, request, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    try:
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    finally:
-        context.close()
 
 
 @pytest.fixture

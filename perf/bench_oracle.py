@@ -11,10 +11,8 @@ path on this machine, not the speed of a real Oracle NoSQL Database.
 import argparse
 import datetime as dt
 import os
-import statistics
 import sys
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,19 +28,7 @@ from ocipizza.nosql import Eq, Query  # noqa: E402
 from ocipizza.nosql.backends.oracle import OracleStore  # noqa: E402
 from ocipizza.nosql.backends.sqlite import SQLiteStore  # noqa: E402
 from ocipizza.nosql.tables import SCHEMA  # noqa: E402
-
-
-def p50(samples):
-    return statistics.median(samples) * 1e6
-
-
-def timed(function, repeat):
-    samples = []
-    for index in range(repeat):
-        start = time.perf_counter()
-        function(index)
-        samples.append(time.perf_counter() - start)
-    return samples
+from perf.timing import p50, timed  # noqa: E402
 
 
 def pizza(n, rows, now, name=None):

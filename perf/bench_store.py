@@ -8,10 +8,8 @@ import argparse
 import datetime as dt
 import os
 import sqlite3
-import statistics
 import sys
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,19 +23,7 @@ django.setup()
 from ocipizza.nosql import Eq, Query  # noqa: E402
 from ocipizza.nosql.backends.sqlite import SQLiteStore  # noqa: E402
 from ocipizza.nosql.tables import SCHEMA  # noqa: E402
-
-
-def p50(samples):
-    return statistics.median(samples) * 1e6
-
-
-def timed(function, repeat):
-    samples = []
-    for index in range(repeat):
-        start = time.perf_counter()
-        function(index)
-        samples.append(time.perf_counter() - start)
-    return samples
+from perf.timing import p50, timed  # noqa: E402
 
 
 def main():
