@@ -14,6 +14,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ocipizza.datafiles import read_json
+
 from . import repositories
 from .entities import DRINKS, Category, MenuItem, Size
 from .selectors import menu_invalidate
@@ -137,12 +139,9 @@ def _store_photo(source: Path, raw: dict, report: LoadReport, dry_run: bool) -> 
 
 
 def _read_menu_file(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise MenuDataError(f"{path} does not exist; pass --source with the folder holding menu.json") from e
-    except (OSError, ValueError) as e:
-        raise MenuDataError(f"{path} is not valid JSON: {e}") from e
+    data = read_json(
+        path, error=MenuDataError, missing_hint="pass --source with the folder holding menu.json"
+    )
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("categories"), list)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import replace
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from menu.entities import Menu
+from ocipizza.datafiles import read_json
 from ocipizza.formatting import money
 from ocipizza.nosql import ConditionFailed, Eq, Query, store
 
@@ -30,12 +30,7 @@ def pizzeria_save(*, document: dict) -> None:
 
 def pizzeria_load(*, path: Path, dry_run: bool = False) -> str:
     """Load the profile file; returns "created", "updated" or "unchanged"."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise ProfileError(f"{path} does not exist; pass --file with the pizzeria profile") from e
-    except (OSError, ValueError) as e:
-        raise ProfileError(f"{path} is not valid JSON: {e}") from e
+    document = read_json(path, error=ProfileError, missing_hint="pass --file with the pizzeria profile")
     profile_from_dict(document)
     current = repositories.pizzeria_document()
     if current == document:
