@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from emulators.nosql.tests.support import EmulatorProcess
+from emulators.nosql.tests.support import EmulatorProcess, write_rsa_key
 from ocipizza.nosql import ConditionFailed, InvalidRequest, Put, Query, SchemaError, StoreUnavailable
 from ocipizza.nosql.backends.oracle import OracleStore, _close_all
 from ocipizza.nosql.tables import SCHEMA
@@ -68,16 +68,10 @@ def cloud_emulator():
 def oci_config(tmp_path_factory):
     """An OCI config file with an RSA API key made for the test, and the key's real fingerprint."""
     from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
 
     folder = tmp_path_factory.mktemp("oci")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_file = folder / "oci_api_key.pem"
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
+    key = write_rsa_key(key_file)
     public = key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )

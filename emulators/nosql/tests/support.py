@@ -76,6 +76,21 @@ class EmulatorProcess:
         return self.admin("requests", method="GET")
 
 
+def write_rsa_key(path: Path):
+    """Make an RSA key for a test (never a real credential) and write it to ``path`` as an OCI API key
+    file (PEM, PKCS#8, unencrypted); the key is returned for tests that check signatures with it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return key
+
+
 def make_handle(url: str, provider=None, retries: int | None = None, timeout_ms: int = 10000):
     from borneo import DefaultRetryHandler, NoSQLHandle, NoSQLHandleConfig
     from borneo.kv import StoreAccessTokenProvider

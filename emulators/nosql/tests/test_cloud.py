@@ -18,7 +18,7 @@ from borneo import (
 
 from emulators.nosql import nson
 
-from .support import EmulatorProcess, ddl, make_handle
+from .support import EmulatorProcess, ddl, make_handle, write_rsa_key
 
 pytestmark = pytest.mark.system
 
@@ -33,17 +33,9 @@ def cloud():
 @pytest.fixture(scope="module")
 def oci_config(tmp_path_factory):
     """A throwaway OCI config file with an RSA key made for the test (never a real credential)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
     folder = tmp_path_factory.mktemp("oci")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_file = folder / "key.pem"
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
+    write_rsa_key(key_file)
     config = folder / "config"
     config.write_text(
         "[DEFAULT]\n"

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
 from conftest import free_port
+from emulators.nosql.tests.support import write_rsa_key
 from ocipizza.mail import mail_enqueue, outbox_deliver, outbox_get, outbox_send_due
 from ocipizza.mail.outbox import SENDING, TABLE
 from ocipizza.nosql import store
@@ -260,16 +261,8 @@ def test_send_outbox_lets_producers_queue_their_mail_first(smtp_server, settings
 
 
 def test_oci_functions_with_an_api_key_signs_the_invoke_request(fn_server, settings, tmp_path):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_file = tmp_path / "oci_api_key.pem"
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
+    write_rsa_key(key_file)
     config_file = tmp_path / "config"
     config_file.write_text(
         "[DEFAULT]\nuser=ocid1.user.oc1..test\nfingerprint=11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff\n"
