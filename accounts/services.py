@@ -125,6 +125,14 @@ def _claimed(key: str) -> tuple[Row | None, StoredCustomer | None]:
     return claim, repositories.user_get(claim["user_id"])
 
 
+def _throttle(*attempts: tuple[str, str]) -> None:
+    """Count one attempt for each (scope, key) in turn; ``Throttled`` at the first one over its limit."""
+    for scope, key in attempts:
+        limit = rate_limit_hit(scope=scope, key=key)
+        if not limit.allowed:
+            raise Throttled(limit.retry_after)
+
+
 def customer_register(
     *, name: str, email: str, telephone: str, password: str, base_url: str, privacy_version: str
 ) -> Customer | None:
@@ -197,9 +205,7 @@ def customer_confirmation_resend(*, customer: Customer, base_url: str) -> None:
     """Mail a new confirmation link (the earlier ones stay valid). ``Throttled`` past the limit."""
     if customer.verified:
         return
-    limit = rate_limit_hit(scope="resend_confirmation", key=customer.id)
-    if not limit.allowed:
-        raise Throttled(limit.retry_after)
+    _throttle(("resend_confirmation", customer.id))
     _confirmation_issue(customer, base_url, timezone.now())
 
 
@@ -260,10 +266,7 @@ def customer_authenticate(*, email: str, password: str, client_ip: str) -> Store
     hasher. An unknown address costs one hash, like a known one, and gets the same refusal.
     """
     key = email_key(email)
-    for scope, subject in (("login_ip", client_ip), ("login_account", key)):
-        limit = rate_limit_hit(scope=scope, key=subject)
-        if not limit.allowed:
-            raise Throttled(limit.retry_after)
+    _throttle(("login_ip", client_ip), ("login_account", key))
     stored = _claimed(key)[1]
     if stored is None:
         make_password(password)  # the cost of a check, so the answer does not come back faster
@@ -296,10 +299,7 @@ def password_reset_request(*, email: str, client_ip: str, base_url: str) -> None
     """
     email = email_normalize(email)
     key = email_key(email)
-    for scope, subject in (("reset_ip", client_ip), ("reset_email", key)):
-        limit = rate_limit_hit(scope=scope, key=subject)
-        if not limit.allowed:
-            raise Throttled(limit.retry_after)
+    _throttle(("reset_ip", client_ip), ("reset_email", key))
     stored = _claimed(key)[1]
     if stored is None:
         emails.email_password_reset_unknown(email=email, base_url=base_url)
@@ -338,9 +338,7 @@ def customer_password_check(*, customer_id: str, password: str) -> StoredCustome
     For changes made inside a session (password change, deletion): a stolen session cookie must not be
     enough to guess the password at leisure.
     """
-    limit = rate_limit_hit(scope="password_check", key=customer_id)
-    if not limit.allowed:
-        raise Throttled(limit.retry_after)
+    _throttle(("password_check", customer_id))
     stored = repositories.user_get(customer_id)
     if stored is None or not check_password(password, stored.password):
         raise PasswordIncorrect()
