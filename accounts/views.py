@@ -50,6 +50,13 @@ def _next_url(request) -> str:
     return ""
 
 
+def _link_invalid(request, error: services.TokenInvalid):
+    """The page for a confirmation or reset link that is unknown, expired or used (``error`` says which)."""
+    return render(
+        request, "accounts/link_invalid.html", {"message": error.message, "kind": error.kind}, status=400
+    )
+
+
 # --- sign-up and confirmation ---------------------------------------------------------------------------
 
 
@@ -98,9 +105,7 @@ def confirm_email(request, uid, token):
             services.verification_check(customer_id=uid, token=token, kind=services.CONFIRM)
             return render(request, "accounts/confirm_email.html")
     except services.TokenInvalid as e:
-        return render(
-            request, "accounts/link_invalid.html", {"message": e.message, "kind": e.kind}, status=400
-        )
+        return _link_invalid(request, e)
     request.session.pop(SIGNUP_EMAIL_KEY, None)
     messages.success(request, _("E-mail confirmado! Agora você já pode fazer pedidos."))
     if request.customer.is_authenticated and request.customer.id == customer.id:
@@ -192,9 +197,7 @@ def password_reset_confirm(request, uid, token):
     try:
         *_unused, stored = services.verification_check(customer_id=uid, token=token, kind=services.RESET)
     except services.TokenInvalid as e:
-        return render(
-            request, "accounts/link_invalid.html", {"message": e.message, "kind": e.kind}, status=400
-        )
+        return _link_invalid(request, e)
     customer = stored.customer
     form = SetPasswordForm(request.POST or None, name=customer.name, email=customer.email)
     if request.method == "POST" and form.is_valid():
@@ -206,9 +209,7 @@ def password_reset_confirm(request, uid, token):
                 base_url=_base_url(request),
             )
         except services.TokenInvalid as e:
-            return render(
-                request, "accounts/link_invalid.html", {"message": e.message, "kind": e.kind}, status=400
-            )
+            return _link_invalid(request, e)
         messages.success(request, _("Senha redefinida. Entre com a nova senha."))
         return redirect("accounts:login")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})
