@@ -28,6 +28,14 @@ def table(handle):
     return handle
 
 
+@pytest.fixture
+def strict(fresh):
+    """A handle that never retries, so each injected fault reaches the test."""
+    strict = make_handle(fresh.url, retries=0)
+    yield strict
+    strict.close()
+
+
 def put(handle, k, v, option=None):
     request = PutRequest().set_table_name("kv").set_value({"k": k, "v": v})
     if option is not None:
@@ -39,18 +47,14 @@ def get(handle, k):
     return handle.get(GetRequest().set_table_name("kv").set_key({"k": k})).get_value()
 
 
-def test_throttling_raises_without_retries(fresh, table):
-    strict = make_handle(fresh.url, retries=0)
-    try:
-        fresh.admin("faults", {"throttle_requests": 2})
-        with pytest.raises(WriteThrottlingException):
-            put(strict, "a", 1)
-        with pytest.raises(ReadThrottlingException):
-            get(strict, "a")
+def test_throttling_raises_without_retries(fresh, table, strict):
+    fresh.admin("faults", {"throttle_requests": 2})
+    with pytest.raises(WriteThrottlingException):
         put(strict, "a", 1)
-        assert get(strict, "a") == {"k": "a", "v": 1}
-    finally:
-        strict.close()
+    with pytest.raises(ReadThrottlingException):
+        get(strict, "a")
+    put(strict, "a", 1)
+    assert get(strict, "a") == {"k": "a", "v": 1}
 
 
 def test_throttling_is_retried_by_default(fresh, table):
@@ -74,15 +78,11 @@ def test_latency(fresh, table):
         impatient.close()
 
 
-def test_fail_after_commit(fresh, table):
-    strict = make_handle(fresh.url, retries=0)
-    try:
-        fresh.admin("faults", {"fail_after_commit": 1})
-        with pytest.raises(SystemException):
-            put(strict, "a", 1)
-        assert get(strict, "a") == {"k": "a", "v": 1}
-    finally:
-        strict.close()
+def test_fail_after_commit(fresh, table, strict):
+    fresh.admin("faults", {"fail_after_commit": 1})
+    with pytest.raises(SystemException):
+        put(strict, "a", 1)
+    assert get(strict, "a") == {"k": "a", "v": 1}
     # borneo retries SERVER_ERROR, so a conditional put sees its own earlier write and fails.
     fresh.admin("faults", {"fail_after_commit": 1})
     assert put(table, "b", 1, option=PutOption.IF_ABSENT).get_version() is None
