@@ -22,22 +22,12 @@ from dataclasses import dataclass, field
 
 from .errors import NoSQLError, bad_protocol, illegal, table_not_found, unsupported
 from .lexer import TokenStream
-from .schema import TableDef, TypeDef, convert_declared, number_literal, parse_type
+from .schema import ATOMIC_TYPES, TableDef, TypeDef, convert_declared, number_literal, parse_type
 from .store import Row, Store
 from .values import EMPTY, JSON_NULL, EnumValue, NLong, Timestamp, dumps_tagged, is_number, loads_tagged
 
-DECLARABLE = (
-    "STRING",
-    "INTEGER",
-    "LONG",
-    "DOUBLE",
-    "FLOAT",
-    "NUMBER",
-    "BOOLEAN",
-    "TIMESTAMP",
-    "JSON",
-    "BINARY",
-)
+# A DECLAREd external variable may have any atomic column type but ENUM.
+DECLARABLE = tuple(kind for kind in ATOMIC_TYPES if kind != "ENUM")
 COMPARISONS = {"=": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 UNSUPPORTED_WORDS = {
     "GROUP": "GROUP BY",
