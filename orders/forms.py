@@ -46,6 +46,8 @@ class CheckoutForm(AddressFormMixin):
     NEW_ADDRESS = "new"
 
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # The delivery fee the page showed; an order is only placed at a fee the customer has seen.
+    quoted_fee = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=7, decimal_places=2)
     fulfilment = forms.ChoiceField(
         label=_("Como você quer receber?"),
         choices=[(Fulfilment.DELIVERY, _("Entrega")), (Fulfilment.PICKUP, _("Retirar na pizzaria"))],

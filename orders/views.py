@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import confirmed_customer_required, customer_required
 from accounts.selectors import customer_addresses
+from ocipizza.formatting import money
 from ocipizza.nosql import InvalidQuery
 
 from . import cart as carts
@@ -143,6 +144,27 @@ def _checkout_context(form, cart, pizzeria, now):
     }
 
 
+def _fee_seen(request, form, pizzeria) -> bool:
+    """Whether the delivery fee for this address was on the page the customer submitted.
+
+    A new address typed with the CEP autofill has not been priced on the server yet: the first submit
+    shows the fee and asks for a confirmation instead of charging it unseen.
+    """
+    fulfilment = Fulfilment(form.cleaned_data["fulfilment"])
+    try:
+        fee, _eta, _zone = checkout.delivery_quote(
+            pizzeria=pizzeria, fulfilment=fulfilment, address=form.delivery_address()
+        )
+    except checkout.CheckoutError:
+        return True  # order_place reports the address problem next to the right field
+    if fulfilment == Fulfilment.PICKUP or form.cleaned_data.get("quoted_fee") == fee:
+        return True
+    messages.info(
+        request, _("Confira a taxa de entrega de R$ %(fee)s e confirme o pedido.") % {"fee": money(fee)}
+    )
+    return False
+
+
 @confirmed_customer_required
 def checkout_view(request):
     menu, pizzeria = storefront_get()
@@ -161,7 +183,7 @@ def checkout_view(request):
             carts.cart_settle(session=request.session, cart=cart)
             if not cart:
                 return redirect("orders:cart")
-        elif form.is_valid():
+        elif form.is_valid() and _fee_seen(request, form, pizzeria):
             try:
                 order, created = checkout.order_place(
                     customer=request.customer,

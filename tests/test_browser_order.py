@@ -98,6 +98,10 @@ def test_phone_customer_orders_meio_a_meio_and_pays_by_pix(phone_page, live_serv
     page.check("input[name=payment][value=PIX]")
     shot(page, "4-checkout")
     page.get_by_role("button", name="Fazer pedido").click()
+    # A new address: the page first shows the delivery fee, and the customer confirms.
+    assert "Confira a taxa de entrega de R$ 5,00" in page.content()
+    assert page.locator("[data-testid=checkout-total]").inner_text() == "R$\u00a077,99"
+    page.get_by_role("button", name="Fazer pedido").click()
 
     # The tracking page with the PIX QR code and the copia-e-cola.
     page.wait_for_url(re.compile(r".*/pedidos/[0-9a-z]+/$"))

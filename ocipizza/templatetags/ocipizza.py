@@ -30,3 +30,12 @@ def media_url(name):
 def weekday_time(moment):
     """When the pizzeria opens next, as a sentence fragment: "terça-feira, 18:00"."""
     return weekday_and_time(moment) if moment else ""
+
+
+@register.filter
+def add_money(amount, other):
+    """Decimal sum for totals in templates (Django's add filter goes through int and float)."""
+    try:
+        return Decimal(amount) + Decimal(other)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""

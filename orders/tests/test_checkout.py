@@ -38,11 +38,13 @@ def checkout_key(client) -> str:
 
 
 def submit(client, key, **fields):
+    # quoted_fee: the Centro zone's fee, as the page shows it once the CEP is known.
     data = {
         "key": key,
         "fulfilment": "DELIVERY",
         "saved_address": "new",
         "payment": "PIX",
+        "quoted_fee": "5.00",
         **ADDRESS,
         **fields,
     }
@@ -377,3 +379,32 @@ def test_operators_confirm_a_pix_payment_with_the_order_command(filled, customer
         call_command("order", "move", order.code, "DELIVERED", stdout=out)
     with pytest.raises(CommandError, match="No order has the code"):
         call_command("order", "show", "ZZZZZZZZ", stdout=out)
+
+
+def test_a_fee_the_customer_has_not_seen_is_shown_before_any_order(filled, customer):
+    key = checkout_key(filled)
+    response = submit(filled, key, quoted_fee="")
+    html = response.content.decode()
+    assert response.status_code == 200 and orders_of(customer) == []
+    assert "Confira a taxa de entrega de R$ 5,00 e confirme o pedido." in html
+    assert 'data-testid="checkout-total">R$\u00a0135,98<' in html
+    assert re.search(r'name="quoted_fee" value="5.00"', html)
+    response = submit(filled, key, quoted_fee="3.00")  # a stale or forged quote is not a confirmation
+    assert response.status_code == 200 and orders_of(customer) == []
+    assert submit(filled, key).status_code == 302
+    assert orders_of(customer)[0].delivery_fee == Decimal("5.00")
+
+
+def test_a_saved_address_is_priced_on_the_first_page(client, customer, open_now):
+    from accounts.entities import Address
+    from accounts.services import customer_address_save
+
+    customer_address_save(
+        customer_id=customer.id,
+        address=Address(
+            "", "Casa", "05422030", "Rua Fradique Coutinho", "50", "", "Pinheiros", "São Paulo", "SP"
+        ),
+    )
+    add(client, "calabresa")
+    html = client.get("/pedido/finalizar/").content.decode()
+    assert 'name="quoted_fee" value="8.00"' in html and "Zona Oeste" in html
