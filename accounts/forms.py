@@ -172,18 +172,7 @@ class AddressForm(Form, AddressFormMixin):
         return cleaned
 
     def address(self, address_id: str = "") -> Address:
-        data = self.cleaned_data
-        return Address(
-            id=address_id,
-            label=data["label"],
-            cep=data["cep"].replace("-", ""),
-            street=data["logradouro"],
-            number=data["numero"],
-            complement=data.get("complemento") or "",
-            district=data.get("bairro") or "",
-            city=data["cidade"],
-            state=data["uf"],
-        )
+        return Address(id=address_id, label=self.cleaned_data["label"], **self.address_values())
 
     @staticmethod
     def initial_from(address: Address) -> dict:

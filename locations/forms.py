@@ -145,6 +145,19 @@ class AddressFormMixin(forms.Form):
         """The address's fields after the CEP, in order, without those a subclass removed."""
         return [self[name] for name in self.ADDRESS_FIELDS[1:] if name in self.fields]
 
+    def address_values(self) -> dict[str, str]:
+        """The cleaned address under the names the app's entities use (cep as 8 digits)."""
+        data = self.cleaned_data
+        return {
+            "cep": data["cep"].replace("-", ""),
+            "street": data["logradouro"],
+            "number": data.get("numero") or "",
+            "complement": data.get("complemento") or "",
+            "district": data.get("bairro") or "",
+            "city": data["cidade"],
+            "state": data["uf"],
+        }
+
     def is_valid(self) -> bool:
         # "Buscar CEP" only fills the form in: a view must never act on it as a submission.
         return super().is_valid() and not self.cep_lookup_requested

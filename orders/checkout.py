@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -52,16 +52,13 @@ class DeliveryAddress:
     city: str
     state: str
 
+    @classmethod
+    def of(cls, address) -> DeliveryAddress:
+        """The delivery copy of a saved address (any object with the same fields)."""
+        return cls(**{name: getattr(address, name) for name in cls.__dataclass_fields__})
+
     def as_dict(self) -> dict:
-        return {
-            "cep": self.cep,
-            "street": self.street,
-            "number": self.number,
-            "complement": self.complement,
-            "district": self.district,
-            "city": self.city,
-            "state": self.state,
-        }
+        return asdict(self)
 
 
 def checkout_key_new() -> str:

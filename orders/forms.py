@@ -112,21 +112,5 @@ class CheckoutForm(AddressFormMixin):
         choice = data.get("saved_address") or self.NEW_ADDRESS
         for saved in self.addresses:
             if saved.id == choice:
-                return DeliveryAddress(
-                    cep=saved.cep,
-                    street=saved.street,
-                    number=saved.number,
-                    complement=saved.complement,
-                    district=saved.district,
-                    city=saved.city,
-                    state=saved.state,
-                )
-        return DeliveryAddress(
-            cep=data["cep"].replace("-", ""),
-            street=data["logradouro"],
-            number=data["numero"],
-            complement=data.get("complemento") or "",
-            district=data.get("bairro") or "",
-            city=data["cidade"],
-            state=data["uf"],
-        )
+                return DeliveryAddress.of(saved)
+        return DeliveryAddress(**self.address_values())
