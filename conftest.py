@@ -236,7 +236,7 @@ def pizzeria_loaded(nosql_store):
     """The shipped pizzeria profile (hours, zones, PIX account)."""
     from django.conf import settings
 
-    from orders.services import pizzeria_load
+    from ocipizza.pizzeria.services import pizzeria_load
 
     pizzeria_load(path=settings.PIZZERIA_PROFILE_FILE)
 

@@ -6,6 +6,9 @@ import secrets
 
 from django.core.cache import cache
 
+from ocipizza.pizzeria.entities import Pizzeria
+from ocipizza.pizzeria.selectors import PIZZERIA_CACHE_KEY, PIZZERIA_CACHE_SECONDS, pizzeria_from_cached
+
 from . import repositories
 from .entities import Menu, Section
 
@@ -20,6 +23,19 @@ def menu_get() -> Menu:
         menu = menu_build()
         cache.set(MENU_CACHE_KEY, menu, MENU_CACHE_SECONDS)
     return menu
+
+
+def storefront_get() -> tuple[Menu, Pizzeria | None]:
+    """Menu and profile together: one cache read (MGET) on a warm cache, the store only on a miss."""
+    found = cache.get_many([MENU_CACHE_KEY, PIZZERIA_CACHE_KEY])
+    menu = found.get(MENU_CACHE_KEY)
+    pizzeria, missing = pizzeria_from_cached(found)
+    if menu is None:
+        menu = missing[MENU_CACHE_KEY] = menu_build()
+    if missing:
+        # One write for whatever missed; neither entry may outlive its own lifetime.
+        cache.set_many(missing, min(MENU_CACHE_SECONDS, PIZZERIA_CACHE_SECONDS))
+    return menu, pizzeria
 
 
 def menu_build() -> Menu:

@@ -4,9 +4,8 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from orders.selectors import storefront_get
-
 from .rendering import is_plain_visitor, render_cached
+from .selectors import storefront_get
 
 MAX_SEARCH = 60
 

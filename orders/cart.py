@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 
 from menu.entities import Menu, MenuItem, Size
 from ocipizza.formatting import money
-
-from .pizzeria import Pizzeria
+from ocipizza.pizzeria.entities import Pizzeria
 
 SESSION_KEY = "cart"
 MAX_QUANTITY = 20

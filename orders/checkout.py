@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 
 from ocipizza.formatting import money, weekday_and_time
 from ocipizza.nosql import ConditionFailed
+from ocipizza.pizzeria.entities import Pizzeria
 
 from . import repositories
 from .cart import Cart
 from .entities import Order, OrderItem, Payment, StatusChange
-from .pizzeria import Pizzeria
 from .statuses import Fulfilment, Status
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread over the phone

@@ -82,3 +82,17 @@ class Order:
             if change.status == status:
                 return change.at
         return None
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of orders; ``continuation`` is ``None`` on the last page."""
+
+    orders: tuple[Order, ...]
+    continuation: str | None = None
+
+    def __iter__(self):
+        return iter(self.orders)
+
+    def __len__(self):
+        return len(self.orders)

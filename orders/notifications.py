@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from ocipizza.formatting import money
 from ocipizza.mail import mail_enqueue
-from ocipizza.nosql import ConditionFailed, Query, Range, store
+from ocipizza.nosql import ConditionFailed
 
 from . import repositories
 from .entities import Order
@@ -59,12 +59,8 @@ def order_notification_send(*, order: Order) -> bool:
 def order_notifications_flush(*, limit: int = 50, progress=lambda message: None) -> int:
     """Queue every owed order e-mail that is due; returns how many were queued."""
     now = timezone.now()
-    due = store.query(
-        Query("user.order", where=[Range("notify_due_at", lte=now)], order_by=["notify_due_at"], limit=limit)
-    )
     queued = 0
-    for row in due:
-        order = repositories.order_from_row(row)
+    for order in repositories.orders_notification_due(now=now, limit=limit):
         if order_notification_send(order=order):
             queued += 1
             progress(f"order {order.code}: {order.notify} queued")

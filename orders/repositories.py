@@ -1,33 +1,17 @@
-"""Order-side rows in the store: the pizzeria profile and the orders."""
+"""Orders in the store (the ``user.order`` child table), as ``Order`` entities in and out."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
-from django.utils import timezone
+from ocipizza.nosql import Eq, Put, Query, Range, Row, store
 
-from ocipizza.nosql import Eq, Page, Put, Query, Row, store
-
-from .entities import Order, OrderItem, StatusChange
+from .entities import Order, OrderItem, OrderPage, StatusChange
 from .statuses import Fulfilment, Status
 
 CENTS = Decimal("0.01")
-
-PIZZERIA_TABLE = "pizzeria"
-PIZZERIA_ID = "main"
-
-
-def pizzeria_document() -> dict | None:
-    row = store.get_or_none(PIZZERIA_TABLE, {"id": PIZZERIA_ID})
-    return row["profile"] if row else None
-
-
-def pizzeria_document_save(document: dict) -> None:
-    store.put(PIZZERIA_TABLE, {"id": PIZZERIA_ID, "profile": document, "updated_at": timezone.now()})
-
-
-# --- orders --------------------------------------------------------------------------------------------
 
 ORDER_TABLE = "user.order"
 
@@ -36,7 +20,7 @@ def _money(value) -> str:
     return str(value)
 
 
-def order_row(order: Order) -> dict:
+def _row(order: Order) -> dict:
     return {
         "id": order.customer_id,
         "order_id": order.order_id,
@@ -76,7 +60,7 @@ def order_row(order: Order) -> dict:
     }
 
 
-def order_from_row(row: Row) -> Order:
+def _order(row: Row) -> Order:
     value = row.value
     return Order(
         customer_id=value["id"],
@@ -119,20 +103,40 @@ def order_from_row(row: Row) -> Order:
 
 def order_get(*, customer_id: str, order_id: str) -> Order | None:
     row = store.get_or_none(ORDER_TABLE, {"id": customer_id, "order_id": order_id})
-    return order_from_row(row) if row else None
+    return _order(row) if row else None
 
 
 def order_insert(order: Order) -> None:
     """The one atomic write that places an order; ``ConditionFailed`` when the key was used already."""
-    store.write_many([Put(ORDER_TABLE, order_row(order), if_absent=True)])
+    store.write_many([Put(ORDER_TABLE, _row(order), if_absent=True)])
 
 
 def order_update(order: Order, *, expected: bytes) -> bytes:
     """Write the changed order over the version read; ``ConditionFailed`` if it changed meanwhile."""
-    return store.put(ORDER_TABLE, order_row(order), if_version=expected)
+    return store.put(ORDER_TABLE, _row(order), if_version=expected)
 
 
-def orders_of(*, customer_id: str, limit: int = 20, after: str | None = None) -> Page:
-    return store.query(
+def orders_of(*, customer_id: str, limit: int = 20, after: str | None = None) -> OrderPage:
+    """One page of a customer's orders, newest first; ``InvalidQuery`` for a forged continuation."""
+    page = store.query(
         Query(ORDER_TABLE, where=[Eq("id", customer_id)], order_by=["-created_at"], limit=limit, after=after)
     )
+    return OrderPage(orders=tuple(map(_order, page)), continuation=page.continuation)
+
+
+def orders_all_of(*, customer_id: str) -> Iterator[Order]:
+    """Every order of a customer, page after page (for account deletion)."""
+    return map(_order, store.iterate(Query(ORDER_TABLE, where=[Eq("id", customer_id)], limit=100)))
+
+
+def order_find_by_code(code: str) -> Order | None:
+    page = store.query(Query(ORDER_TABLE, where=[Eq("code", code)], limit=2))
+    return _order(page.rows[0]) if page.rows else None
+
+
+def orders_notification_due(*, now: dt.datetime, limit: int) -> tuple[Order, ...]:
+    """Orders whose status e-mail is owed, oldest first (``notify_due_at`` is indexed)."""
+    page = store.query(
+        Query(ORDER_TABLE, where=[Range("notify_due_at", lte=now)], order_by=["notify_due_at"], limit=limit)
+    )
+    return tuple(map(_order, page))

@@ -1,46 +1,21 @@
-"""Writes for the shop."""
+"""Writes for orders: the lifecycle (status moves), reordering and the LGPD anonymisation."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from menu.entities import Menu
-from ocipizza.datafiles import read_json
 from ocipizza.formatting import money
-from ocipizza.nosql import ConditionFailed, Eq, Query, store
+from ocipizza.nosql import ConditionFailed
+from ocipizza.pizzeria.entities import Pizzeria
 
 from . import repositories
 from .cart import CartError, cart_add
 from .entities import Order, StatusChange
-from .pizzeria import Pizzeria, ProfileError, profile_from_dict
-from .selectors import pizzeria_invalidate
 from .statuses import Actor, IllegalTransition, Status, check_transition
-
-
-def pizzeria_save(*, document: dict) -> None:
-    """Check and store a whole profile; a bad document raises ``ProfileError`` and changes nothing."""
-    profile_from_dict(document)
-    repositories.pizzeria_document_save(document)
-    pizzeria_invalidate()
-
-
-def pizzeria_load(*, path: Path, dry_run: bool = False) -> str:
-    """Load the profile file; returns "created", "updated" or "unchanged"."""
-    document = read_json(path, error=ProfileError, missing_hint="pass --file with the pizzeria profile")
-    profile_from_dict(document)
-    current = repositories.pizzeria_document()
-    if current == document:
-        return "unchanged"
-    if not dry_run:
-        pizzeria_save(document=document)
-    return "updated" if current is not None else "created"
-
-
-# --- order lifecycle ------------------------------------------------------------------------------------
 
 NOTIFY_ON = {
     Status.RECEIVED: "order_confirmed",
@@ -128,8 +103,7 @@ def orders_anonymise(*, customer) -> int:
     delivery remain. Pending e-mails about them are dropped. Returns how many orders were changed.
     """
     changed = 0
-    for row in store.iterate(Query(repositories.ORDER_TABLE, where=[Eq("id", customer.id)], limit=100)):
-        order = repositories.order_from_row(row)
+    for order in repositories.orders_all_of(customer_id=customer.id):
         address = order.address or None
         if address:
             address = {key: address.get(key, "") for key in ("district", "city", "state")}

@@ -12,14 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import confirmed_customer_required, customer_required
 from accounts.selectors import customer_addresses
+from menu.selectors import storefront_get
 from ocipizza.formatting import money
 from ocipizza.nosql import InvalidQuery
 
 from . import cart as carts
-from . import checkout, repositories, services
+from . import checkout, selectors, services
 from .forms import CartAddForm, CartLineForm, CheckoutForm
 from .pix import pix_payload, pix_qr_svg
-from .selectors import storefront_get
 from .statuses import LABELS, Actor, Fulfilment, Status, allowed_targets, journey
 
 
@@ -217,7 +217,7 @@ def checkout_view(request):
 def _own_order(request, order_id):
     if not isinstance(order_id, str) or len(order_id) > 40:
         raise Http404
-    order = repositories.order_get(customer_id=request.customer.id, order_id=order_id)
+    order = selectors.order_get(customer_id=request.customer.id, order_id=order_id)
     if order is None:
         # Another customer's order is simply not there: 404, never 403, so ids reveal nothing.
         raise Http404
@@ -262,10 +262,10 @@ def order_detail(request, order_id):
 def order_list(request):
     after = request.GET.get("depois") or None
     try:
-        page = repositories.orders_of(customer_id=request.customer.id, limit=10, after=after)
+        page = selectors.orders_of_customer(customer_id=request.customer.id, limit=10, after=after)
     except InvalidQuery:
         return redirect("orders:order_list")
-    rows = [(order, LABELS[order.status]) for order in map(repositories.order_from_row, page)]
+    rows = [(order, LABELS[order.status]) for order in page]
     return render(request, "orders/order_list.html", {"rows": rows, "next_page": page.continuation})
 
 

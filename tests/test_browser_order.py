@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from conftest import ARTIFACTS
 from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
-from orders.services import pizzeria_save
+from ocipizza.pizzeria.services import pizzeria_save
 from orders.tests.test_pix import decode_brcode
 
 # The small CEP database of the locations tests, so 01310-100 fills in Avenida Paulista.

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.system]
 @pytest.fixture
 def shop_on_oracle(oracle_store, nosql_emulator):
     from menu.services import menu_load
-    from orders.services import pizzeria_load
+    from ocipizza.pizzeria.services import pizzeria_load
 
     menu_load(source=settings.MENU_DATA_DIR)
     pizzeria_load(path=settings.PIZZERIA_PROFILE_FILE)

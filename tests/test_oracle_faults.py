@@ -23,7 +23,7 @@ from django.conf import settings
 from django.test import Client
 
 from menu.selectors import MENU_CACHE_KEY
-from orders.selectors import PIZZERIA_CACHE_KEY
+from ocipizza.pizzeria.selectors import PIZZERIA_CACHE_KEY
 
 pytestmark = pytest.mark.system
 
@@ -34,7 +34,7 @@ BUDGET = 3.0  # seconds: the default NOSQL_REQUEST_TIMEOUT
 def shop(oracle_store, nosql_emulator):
     """Menu and pizzeria profile loaded into the emulator; faults cleared afterwards."""
     from menu.services import menu_load
-    from orders.services import pizzeria_load
+    from ocipizza.pizzeria.services import pizzeria_load
 
     menu_load(source=settings.MENU_DATA_DIR)
     pizzeria_load(path=settings.PIZZERIA_PROFILE_FILE)

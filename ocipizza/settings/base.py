@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "ocipizza.nosql.apps.NoSQLConfig",
     "ocipizza.apps.OciPizzaConfig",
     "ocipizza.mail.apps.MailConfig",
+    "ocipizza.pizzeria.apps.PizzeriaConfig",
     "accounts",
     "menu",
     "orders",

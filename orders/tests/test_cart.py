@@ -52,7 +52,7 @@ def test_half_and_half_costs_the_dearer_half_by_default(client):
 
 
 def test_half_and_half_average_rule(client, settings):
-    from orders.services import pizzeria_save
+    from ocipizza.pizzeria.services import pizzeria_save
 
     document = __import__("json").loads(settings.PIZZERIA_PROFILE_FILE.read_text())
     pizzeria_save(document={**document, "half_and_half_rule": "average"})

@@ -52,7 +52,7 @@ def submit(client, key, **fields):
 
 
 def orders_of(customer):
-    return [repositories.order_from_row(r) for r in repositories.orders_of(customer_id=customer.id)]
+    return list(repositories.orders_of(customer_id=customer.id))
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from orders.pizzeria import ProfileError, profile_from_dict
-from orders.selectors import pizzeria_get
+from ocipizza.pizzeria.profile import ProfileError, profile_from_dict
+from ocipizza.pizzeria.selectors import pizzeria_get
 
 SP = ZoneInfo("America/Sao_Paulo")
 

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ocipizza.nosql import StoreError
-from orders.pizzeria import ProfileError
-from orders.services import pizzeria_load
+from ocipizza.pizzeria.profile import ProfileError
+from ocipizza.pizzeria.services import pizzeria_load
 
 
 class Command(BaseCommand):
