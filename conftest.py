@@ -80,17 +80,20 @@ def nosql_store(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
-    """Every test starts with an empty cache and no sessions, in Redis.
+    """Every test starts with an empty cache and no sessions, in Redis, and no rendered fragments.
 
     Keys carry a prefix unique to this test process, and only those are deleted, so parallel workers
-    and other test runs sharing the same Redis never wipe each other's sessions.
+    and other test runs sharing the same Redis never wipe each other's sessions. The fragments live in
+    this process's memory (ocipizza/fragments.py) and outlive a settings change, so they are cleared too.
     """
     from django.core.cache import cache
+    from django.core.cache import caches as configured
 
     caches = dict(settings.CACHES)
     caches["default"] = {**caches["default"], "KEY_PREFIX": f"test-{os.getpid()}"}
     settings.CACHES = caches
     cache.delete_pattern("*")
+    configured["fragments"].clear()
     yield cache
 
 

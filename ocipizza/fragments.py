@@ -1,36 +1,65 @@
 """HTML rendered once and reused by every request that would render it the same way.
 
-A cached piece of HTML may hold forms, so it cannot keep a visitor's CSRF token: it keeps ``CSRF_HOLE``
-instead, and ``CsrfHoleMiddleware`` writes each visitor's own token into the response. Each worker keeps
-its pieces in memory, bounded, so they cost no Redis command and need no invalidation beyond their key
-(which names everything they depend on: menu version, language, path...).
+The pieces live in Django's cache framework under the ``fragments`` alias (``settings.CACHES``): a
+local-memory cache in each worker, bounded by its MAX_ENTRIES and culled least recently used first, so a
+piece costs no Redis command. A piece needs no invalidation beyond its key, which names everything it
+depends on (menu version, language, path...).
+
+A cached piece may hold forms, so it cannot keep a visitor's CSRF token: it keeps ``csrf_hole()``
+instead, and ``CsrfHoleMiddleware`` writes each visitor's own token into the response. The middleware
+replaces every copy of the marker in the page, so no value a visitor sends may ever come out as the
+marker; otherwise a query string echoed into the page (a search box, a ``next`` field, a link) would be
+handed the visitor's token. Two things make sure it cannot:
+
+- the marker holds ``<`` and ``>``, which autoescaping, ``urlencode``, ``escapejs`` and ``json_script``
+  always rewrite, so a user-supplied value echoed the ordinary way never contains it;
+- it is derived from SECRET_KEY, so a visitor cannot even know it. It is the same in every worker and
+  instance of a deployment, so the alias could move to a shared cache without breaking holes.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+import functools
+import hashlib
+from collections.abc import Callable
 
-CSRF_HOLE = "__csrf_token_hole__"
-MAX_ENTRIES = 512
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
 
-_pieces: OrderedDict[Hashable, str] = OrderedDict()
-_lock = threading.Lock()
+FRAGMENTS_CACHE = "fragments"
 
 
-def fragment(key: Hashable, render: Callable[[], str]) -> str:
-    """The HTML stored under ``key``, rendering (and keeping) it on first use."""
-    html = _pieces.get(key)
+def csrf_hole() -> SafeString:
+    """The marker cached HTML holds where a visitor's CSRF token goes (safe: ``{% csrf_token %}``
+    must write it as it is, not escape it)."""
+    return _hole(settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _hole(secret: str) -> SafeString:
+    digest = salted_hmac("ocipizza.fragments.csrf_hole", "hole", secret=secret).hexdigest()[:24]
+    return mark_safe(f"<csrf-hole:{digest}>")  # noqa: S308 - our own constant, no user input
+
+
+def fragment_key(parts: tuple) -> str:
+    """The cache key of the piece named by ``parts``: a name, then everything it depends on.
+
+    Parts are told apart by their ``repr``, so they must be values whose repr shows all they hold
+    (strings, numbers, booleans, dates, dataclasses); a repr that differs for equal values only costs
+    a miss. Hashed: cache keys must be short and free of spaces. The marker is hashed in too, so a
+    piece rendered under another SECRET_KEY (whose holes the middleware would not see) is never served.
+    """
+    return "fragment:" + hashlib.sha256(repr((str(csrf_hole()), *parts)).encode()).hexdigest()
+
+
+def fragment(key: tuple, render: Callable[[], str]) -> str:
+    """The HTML stored under ``key`` (see ``fragment_key``), rendering and keeping it on first use."""
+    cache = caches[FRAGMENTS_CACHE]
+    cache_key = fragment_key(key)
+    html = cache.get(cache_key)
     if html is None:
         html = render()
-        with _lock:
-            _pieces[key] = html
-            while len(_pieces) > MAX_ENTRIES:
-                _pieces.popitem(last=False)
+        cache.set(cache_key, html)
     return html
-
-
-def forget_all() -> None:
-    with _lock:
-        _pieces.clear()

@@ -1,4 +1,5 @@
-"""Turn an unreachable store or Redis into a friendly 503 page instead of a 500."""
+"""A friendly 503 page instead of a 500 when the store or Redis is unreachable, and the CSRF token
+written into cached HTML."""
 
 import logging
 
@@ -7,7 +8,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from redis.exceptions import RedisError
 
-from .fragments import CSRF_HOLE
+from .fragments import csrf_hole
 from .nosql import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -46,23 +47,21 @@ class ServiceUnavailableMiddleware:
 
 
 class CsrfHoleMiddleware:
-    """Write the visitor's CSRF token into the holes that cached HTML keeps for it.
+    """Write the visitor's CSRF token into the holes that cached HTML keeps for it (``ocipizza.fragments``).
 
     Sits after CsrfViewMiddleware in MIDDLEWARE, so asking for the token here still lets that middleware
-    set the CSRF cookie on the way out.
+    set the CSRF cookie on the way out. Every copy of the marker is replaced: the marker is built so that
+    no value a visitor sends can appear as it in the page (see ``ocipizza.fragments``).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.hole = CSRF_HOLE.encode()
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (
-            not response.streaming
-            and response.get("Content-Type", "").startswith("text/html")
-            and self.hole in response.content
-        ):
-            # The token is letters and digits only: it cannot break out of the attribute it fills.
-            response.content = response.content.replace(self.hole, get_token(request).encode())
+        if not response.streaming and response.get("Content-Type", "").startswith("text/html"):
+            hole = csrf_hole().encode()
+            if hole in response.content:
+                # The token is letters and digits only: it cannot break out of the attribute it fills.
+                response.content = response.content.replace(hole, get_token(request).encode())
         return response

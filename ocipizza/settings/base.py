@@ -121,6 +121,17 @@ NOSQL_STORES = {
 REDIS_URL = env("REDIS_URL", default="")
 
 
+# Rendered HTML reused across requests (ocipizza/fragments.py): in each worker's memory, so a cached
+# piece costs no Redis command; least recently used pieces go first beyond MAX_ENTRIES. No timeout:
+# a piece's key names everything it depends on.
+FRAGMENTS_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "ocipizza-fragments",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 512},
+}
+
+
 def cache_settings(redis_url: str, var_dir: Path) -> tuple[dict, str]:
     """CACHES and SESSION_ENGINE for Redis when it is configured, else for one machine's processes."""
     if redis_url:
@@ -136,7 +147,8 @@ def cache_settings(redis_url: str, var_dir: Path) -> tuple[dict, str]:
                     "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
                     "CONNECTION_POOL_KWARGS": {"max_connections": 50},
                 },
-            }
+            },
+            "fragments": FRAGMENTS_CACHE,
         }
         return caches, "django.contrib.sessions.backends.cache"
     # Without Redis: a cache every process on the machine shares, and sessions in the relational
@@ -145,7 +157,8 @@ def cache_settings(redis_url: str, var_dir: Path) -> tuple[dict, str]:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(var_dir / "cache"),
-        }
+        },
+        "fragments": FRAGMENTS_CACHE,
     }
     return caches, "django.contrib.sessions.backends.db"
 

@@ -1,14 +1,17 @@
 """``{% fragment "name" key... %}...{% endfragment %}``: render the block once per name, language and keys.
 
-Inside the block ``{% csrf_token %}`` writes a hole that CsrfHoleMiddleware fills per request, so forms
-may be cached too. Keys must name everything the block depends on besides the language.
+The pieces live in the ``fragments`` cache (``ocipizza.fragments``). Django's own ``{% cache %}`` tag
+would store the first visitor's CSRF token with the HTML; here ``{% csrf_token %}`` inside the block
+writes a hole that CsrfHoleMiddleware fills per request, so forms may be cached too. Keys must name
+everything the block depends on besides the language; leave values that change with every request (the
+query string, a ``next`` field) outside the block rather than in its keys.
 """
 
 from django import template
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
-from ocipizza.fragments import CSRF_HOLE, fragment
+from ocipizza.fragments import csrf_hole, fragment
 
 register = template.Library()
 
@@ -26,7 +29,7 @@ class FragmentNode(template.Node):
         )
 
         def render_block():
-            with context.push(csrf_token=CSRF_HOLE):
+            with context.push(csrf_token=csrf_hole()):
                 return self.nodelist.render(context)
 
         return mark_safe(fragment(key, render_block))  # noqa: S308 - our own template's output

@@ -42,11 +42,12 @@ def test_readyz_and_pages_answer_503_when_the_store_is_unreachable(client, setti
 
 def test_redis_down_gives_a_friendly_503_not_a_500(client, settings, redis_server, menu_loaded):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": redis_server.url,
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
-        }
+        },
     }
     assert client.get("/").status_code == 200
     redis_server.stop()
