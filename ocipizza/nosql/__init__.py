@@ -4,10 +4,11 @@ Apps import from here, never from a backend module or a driver.
 """
 
 import threading
+from types import SimpleNamespace
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.conf import settings as django_settings
 from django.core.signals import setting_changed
+from django.utils.connection import BaseConnectionHandler, ConnectionProxy
 from django.utils.module_loading import import_string
 
 from .backends.base import BaseStore, Delete, Page, Put, Row, Version
@@ -20,6 +21,7 @@ from .exceptions import (
     InvalidValue,
     SchemaError,
     StoreError,
+    StoreNotConfigured,
     StoreUnavailable,
     TableNotFound,
 )
@@ -43,6 +45,7 @@ __all__ = [
     "Row",
     "SchemaError",
     "StoreError",
+    "StoreNotConfigured",
     "StoreUnavailable",
     "TableNotFound",
     "Version",
@@ -54,58 +57,71 @@ DEFAULT_SCHEMA = "ocipizza.nosql.tables.SCHEMA"
 
 
 def create_store(alias: str, config: dict) -> BaseStore:
+    """A new store built from one ``NOSQL_STORES`` entry (``BACKEND``, ``OPTIONS``, optional ``SCHEMA``)."""
     try:
         backend = import_string(config["BACKEND"])
     except (KeyError, ImportError) as e:
-        raise ImproperlyConfigured(
-            f"NOSQL_STORES[{alias!r}] needs a BACKEND that can be imported: {e}"
-        ) from e
+        raise StoreNotConfigured(f"NOSQL_STORES[{alias!r}] needs a BACKEND that can be imported: {e}") from e
     schema = config.get("SCHEMA", DEFAULT_SCHEMA)
     if isinstance(schema, str):
         schema = import_string(schema)
     return backend(alias, schema, config.get("OPTIONS", {}))
 
 
-class StoreHandler:
-    """Lazily builds one store per alias and process; stores are thread-safe, so threads share them."""
+class StoreHandler(BaseConnectionHandler):
+    """``stores[alias]``: the store ``settings.NOSQL_STORES[alias]`` describes, built on first use.
 
-    def __init__(self):
-        self._stores: dict[str, BaseStore] = {}
+    Django's CacheHandler with one difference: BaseConnectionHandler keeps connections per thread (in an
+    asgiref Local), this keeps one store per alias and process, shared by its threads. Stores are
+    thread-safe, and an Oracle store holds a borneo handle with its own connection pool: one per thread
+    of a threaded worker would multiply handles, pools and TLS handshakes, and leave stores no one
+    closes when their thread ends. Backends reopen their connections themselves after a fork.
+    """
+
+    settings_name = "NOSQL_STORES"
+    exception_class = StoreNotConfigured
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._given_settings = settings
+        self._connections = SimpleNamespace()  # shared by every thread, unlike the base class's Local
         self._lock = threading.Lock()
 
-    def __getitem__(self, alias: str) -> BaseStore:
-        store_ = self._stores.get(alias)
-        if store_ is not None:
-            return store_
-        with self._lock:
-            if alias not in self._stores:
-                configs = getattr(settings, "NOSQL_STORES", {})
-                if alias not in configs:
-                    raise ImproperlyConfigured(f"settings.NOSQL_STORES has no store named {alias!r}")
-                self._stores[alias] = create_store(alias, configs[alias])
-            return self._stores[alias]
+    def configure_settings(self, settings):
+        return getattr(django_settings, self.settings_name, {}) if settings is None else settings
 
-    def all(self) -> list[BaseStore]:
-        return list(self._stores.values())
+    def create_connection(self, alias):
+        return create_store(alias, self.settings[alias])
+
+    def __getitem__(self, alias: str) -> BaseStore:
+        try:
+            return getattr(self._connections, alias)
+        except AttributeError:
+            pass
+        # Two threads asking at once build one store, not two with one of them never closed.
+        with self._lock:
+            if not hasattr(self._connections, alias) and alias not in self.settings:
+                raise self.exception_class(f"settings.NOSQL_STORES has no store named {alias!r}")
+            return super().__getitem__(alias)
+
+    def close_all(self) -> None:
+        """Close every store built so far (their connections reopen on next use)."""
+        for store_ in list(vars(self._connections).values()):
+            store_.close()
 
     def reset(self) -> None:
+        """Close and forget every store, and read ``NOSQL_STORES`` again on next use."""
         with self._lock:
-            for store_ in self._stores.values():
-                store_.close()
-            self._stores.clear()
+            self.close_all()
+            self._connections = SimpleNamespace()
+            self._settings = self._given_settings
+            self.__dict__.pop("settings", None)  # the base class caches it in a cached_property
 
 
 stores = StoreHandler()
 
-
-class _DefaultStore:
-    """``store`` stands for ``stores["default"]`` and follows settings changes, like ``cache``."""
-
-    def __getattr__(self, name):
-        return getattr(stores["default"], name)
-
-
-store = _DefaultStore()
+# ``store`` stands for ``stores["default"]`` and follows settings changes, like ``django.core.cache.cache``.
+store = ConnectionProxy(stores, "default")
 
 
 def _reset_on_setting_change(*, setting, **kwargs):

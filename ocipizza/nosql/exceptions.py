@@ -4,6 +4,8 @@ Every backend translates its driver's errors into these, chained with ``raise ..
 module outside ``ocipizza.nosql`` needs to know which database is behind the store.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 
 class StoreError(Exception):
     """Base class of every error the data layer raises."""
@@ -52,3 +54,10 @@ class InvalidQuery(InvalidRequest):
 
 class SchemaError(StoreError):
     """A DDL statement could not be parsed or applied."""
+
+
+class StoreNotConfigured(ImproperlyConfigured):
+    """``settings.NOSQL_STORES`` has no store by that alias, or its BACKEND cannot be imported.
+
+    A settings mistake, not a data-layer failure: it is Django's ImproperlyConfigured, not a StoreError.
+    """
