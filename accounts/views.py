@@ -10,11 +10,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ocipizza.http import safe_next_url
 
 from . import selectors, services
 from .decorators import customer_required
@@ -38,16 +39,6 @@ SIGNUP_EMAIL_KEY = "accounts_signup_email"
 def _base_url(request) -> str:
     # SITE_URL, when set, keeps a forged Host header out of the links we e-mail.
     return settings.SITE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
-
-
-def _next_url(request) -> str:
-    """Where to go after login: ``next`` if it points to this site, else the menu."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
 
 
 def _link_invalid(request, error: services.TokenInvalid):
@@ -135,7 +126,7 @@ def confirmation_resend(request):
 @sensitive_post_parameters(*PASSWORDS)
 @require_http_methods(["GET", "POST"])
 def login(request):
-    next_url = _next_url(request)
+    next_url = safe_next_url(request, "")  # empty: the menu, and no hidden "next" field on the form
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +13,7 @@ from accounts.decorators import confirmed_customer_required, customer_required
 from accounts.selectors import customer_addresses
 from menu.selectors import storefront_get
 from ocipizza.formatting import money
+from ocipizza.http import safe_next_url
 from ocipizza.nosql import InvalidQuery
 
 from . import cart as carts
@@ -21,15 +21,6 @@ from . import checkout, selectors, services
 from .forms import CartAddForm, CartLineForm, CheckoutForm
 from .pix import pix_payload, pix_qr_svg
 from .statuses import LABELS, Actor, Fulfilment, Status, allowed_targets, journey
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _first_error(form) -> str:
@@ -54,7 +45,7 @@ def cart_detail(request):
 @require_POST
 def cart_add(request):
     form = CartAddForm(request.POST)
-    back = _safe_next(request, reverse("menu:home"))
+    back = safe_next_url(request, reverse("menu:home"))
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return redirect(back)
