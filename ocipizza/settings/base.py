@@ -1,6 +1,7 @@
 """Settings shared by every environment; values come from the environment through django-environ.
 
-Every variable read here is listed, with a comment, in ``.env.example``.
+Every variable read here is listed, with a comment, in ``.env.example``. Importing this module writes
+nothing to disk: each folder is created by whatever first writes into it.
 """
 
 from pathlib import Path
@@ -10,15 +11,19 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# As in cookiecutter-django, a .env file is read only when asked for: a forgotten file must not
+# override what the deployment sets (docker compose already passes .env to the container as env_file).
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
+    env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The embedded databases, cache files and local media live here. Not created at import: the SQLite
+# engines (ocipizza.db.sqlite3, the embedded store), the file cache, the storage and build_cep_db create
+# their folders when they first write.
 VAR_DIR = Path(env("OCIPIZZA_VAR_DIR", default=str(BASE_DIR / "var")))
-# The embedded databases live here; SQLite creates files but not their folder.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -79,6 +84,9 @@ TEMPLATES = [
 
 # --- relational database: staff accounts, permissions, sessions without Redis ------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite engine that also creates the database file's folder on first connect.
+    DATABASES["default"]["ENGINE"] = "ocipizza.db.sqlite3"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- the NoSQL store ------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Database engines for the relational database (staff accounts, permissions, sessions without Redis)."""
