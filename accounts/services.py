@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ocipizza.nosql import ConditionFailed, Row
+from ocipizza.ratelimit import rate_limit_hit, rate_limit_reset
 
 from . import emails, repositories
 from .entities import Address, Customer, Verification
 from .normalize import email_key, email_normalize, phone_normalize
-from .ratelimit import rate_limit_hit, rate_limit_reset
 from .repositories import StoredCustomer
 from .tokens import id_make, id_well_formed, token_hash, token_make, token_well_formed
 

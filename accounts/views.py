@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ocipizza.http import safe_next_url
+from ocipizza.ratelimit import client_ip, rate_limit_hit
 
 from . import selectors, services
 from .decorators import customer_required
@@ -29,7 +30,6 @@ from .forms import (
     SetPasswordForm,
     SignupForm,
 )
-from .ratelimit import client_ip, rate_limit_hit
 from .sessions import session_login, session_logout, session_refresh
 
 PASSWORDS = ("password", "password1", "password2", "current_password")
@@ -60,6 +60,7 @@ def signup(request):
     form = SignupForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
+        # Fails closed, like the login and reset limits: without Redis there is no session either.
         limit = rate_limit_hit(scope="signup_ip", key=client_ip(request))
         if limit.allowed:
             data = form.cleaned_data

@@ -12,10 +12,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import conditional_page, require_http_methods, require_safe
 
+from ocipizza.ratelimit import client_ip, rate_limit_hit
+
 from .exceptions import CEPDatabaseUnavailable, CEPError, CEPNotFound, InvalidCEP
 from .forms import CEPConsultForm
 from .openapi import RATE_LIMITED, openapi_document
-from .ratelimit import client_ip, rate_limit_hit
 from .selectors import cep_lookup
 
 logger = logging.getLogger(__name__)
@@ -44,12 +45,8 @@ def _error(
 @conditional_page  # an ETag from the body; If-None-Match answers 304 without sending it again
 def cep_api(request, cep: str):
     """GET /api/cep/<cep>/: the address of a CEP as JSON (fields named like ViaCEP's)."""
-    limit = rate_limit_hit(
-        scope="cep-api",
-        key=client_ip(request),
-        limit=settings.CEP_API_RATE_LIMIT,
-        window=settings.CEP_API_RATE_WINDOW,
-    )
+    # Fails open: the lookup works without Redis, and its users should not lose it when Redis is down.
+    limit = rate_limit_hit(scope="cep_api", key=client_ip(request), fail_open=True)
     if not limit.allowed:
         response = _error(
             None,
@@ -126,8 +123,8 @@ def api_docs(request):
             "invalid_body": json.dumps(
                 {"erro": InvalidCEP.code, "mensagem": InvalidCEP().message}, ensure_ascii=False
             ),
-            "rate_limit": settings.CEP_API_RATE_LIMIT,
-            "rate_window": settings.CEP_API_RATE_WINDOW,
+            "rate_limit": settings.RATE_LIMITS["cep_api"][0],
+            "rate_window": settings.RATE_LIMITS["cep_api"][1],
         },
     )
 

@@ -150,7 +150,7 @@ def test_password_change_checks_the_current_password(logged_in_client, confirmed
 
 
 def test_password_guessing_inside_a_session_is_limited(logged_in_client, settings, hasher_calls):
-    settings.ACCOUNTS_RATE_LIMITS = {**settings.ACCOUNTS_RATE_LIMITS, "password_check": (2, 900)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_check": (2, 900)}
     for _ in range(3):
         response = post(logged_in_client, "/conta/excluir/", {"password": "chute-errado"})
     assert response.status_code == 429 and "Muitas tentativas." in response.content.decode()

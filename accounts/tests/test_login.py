@@ -56,7 +56,7 @@ def test_wrong_password_and_unknown_email_get_the_same_answer_and_cost(client, c
 
 
 def test_throttled_logins_never_reach_the_hasher(client, customer, settings, hasher_calls):
-    settings.ACCOUNTS_RATE_LIMITS = {**settings.ACCOUNTS_RATE_LIMITS, "login_account": (3, 900)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_account": (3, 900)}
     for _ in range(3):
         assert login(client, "maria@example.com", "tentativa-errada").status_code == 200
     assert hasher_calls["verify"] == 3
@@ -68,7 +68,7 @@ def test_throttled_logins_never_reach_the_hasher(client, customer, settings, has
 
 
 def test_throttling_looks_the_same_for_known_and_unknown_addresses(client, customer, settings):
-    settings.ACCOUNTS_RATE_LIMITS = {**settings.ACCOUNTS_RATE_LIMITS, "login_account": (1, 900)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_account": (1, 900)}
     other = Client(enforce_csrf_checks=True)
     for _ in range(2):
         known = login(client, "maria@example.com", "errada-errada")
@@ -78,7 +78,7 @@ def test_throttling_looks_the_same_for_known_and_unknown_addresses(client, custo
 
 
 def test_logins_from_one_client_address_are_limited_across_accounts(client, settings, hasher_calls):
-    settings.ACCOUNTS_RATE_LIMITS = {**settings.ACCOUNTS_RATE_LIMITS, "login_ip": (2, 300)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_ip": (2, 300)}
     for n in range(2):
         assert login(client, f"alvo{n}@example.com", "qualquer-coisa").status_code == 200
     assert login(client, "alvo9@example.com", "qualquer-coisa").status_code == 429
@@ -91,7 +91,7 @@ def test_logins_from_one_client_address_are_limited_across_accounts(client, sett
 
 
 def test_a_successful_login_clears_the_account_counter(client, customer, settings):
-    settings.ACCOUNTS_RATE_LIMITS = {**settings.ACCOUNTS_RATE_LIMITS, "login_account": (2, 900)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_account": (2, 900)}
     login(client, "maria@example.com", "errada-uma-vez")
     assert login(client, "maria@example.com").status_code == 302
     other = Client(enforce_csrf_checks=True)

@@ -136,7 +136,7 @@ def test_the_new_password_follows_the_rules_and_must_be_typed_twice(client, cust
 
 
 def test_reset_requests_are_limited_per_address_without_revealing_anything(client, customer, settings):
-    settings.ACCOUNTS_RATE_LIMITS = {**settings.ACCOUNTS_RATE_LIMITS, "reset_email": (1, 3600)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reset_email": (1, 3600)}
     other = Client(enforce_csrf_checks=True)
     for _ in range(2):
         known = ask_reset(client, "maria@example.com")

@@ -238,7 +238,7 @@ def test_the_privacy_notice_is_a_real_page(client):
 
 
 def test_signups_from_one_address_are_limited(client, settings):
-    settings.ACCOUNTS_RATE_LIMITS = {**settings.ACCOUNTS_RATE_LIMITS, "signup_ip": (1, 3600)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup_ip": (1, 3600)}
     assert post(client, "/conta/cadastro/", signup_data()).status_code == 302
     response = post(client, "/conta/cadastro/", signup_data(email="bia@example.com"))
     assert response.status_code == 429 and "Muitas tentativas." in response.content.decode()

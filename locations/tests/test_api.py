@@ -1,3 +1,4 @@
+import hashlib
 import re
 
 import pytest
@@ -116,12 +117,12 @@ def test_only_reads_are_allowed(client, cep_db):
 
 
 def test_a_client_over_the_rate_limit_gets_429_with_retry_after(client, cep_db, settings):
-    settings.CEP_API_RATE_LIMIT = 3
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "cep_api": (3, settings.RATE_LIMITS["cep_api"][1])}
     statuses = [api(client, "01310-100").status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
     refused = api(client, "01310-100")
     assert refused.status_code == 429
-    assert 1 <= int(refused["Retry-After"]) <= settings.CEP_API_RATE_WINDOW
+    assert 1 <= int(refused["Retry-After"]) <= settings.RATE_LIMITS["cep_api"][1]
     assert refused.json()["erro"] == "limite_excedido"
     assert refused.json()["mensagem"].startswith("Muitas consultas de CEP. Tente de novo em ")
     assert "no-store" in refused["Cache-Control"]
@@ -134,16 +135,18 @@ def test_a_client_over_the_rate_limit_gets_429_with_retry_after(client, cep_db, 
 def test_the_limit_counts_in_the_shared_cache_so_every_app_instance_sees_it(
     client, cep_db, settings, fresh_cache
 ):
-    settings.CEP_API_RATE_LIMIT = 2
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "cep_api": (2, settings.RATE_LIMITS["cep_api"][1])}
     api(client, "01310-100")
-    keys = [key for key in fresh_cache.keys("ratelimit:cep-api:*")]
-    assert len(keys) == 1 and "127.0.0.1" in keys[0]
+    keys = [key for key in fresh_cache.keys("ratelimit:cep_api:*")]
+    # The client's own counter, keyed on a hash of its address: no IP in clear in Redis.
+    client_hash = hashlib.sha256(b"cep_api\x00127.0.0.1").hexdigest()[:32]
+    assert len(keys) == 1 and client_hash in keys[0] and "127.0.0.1" not in keys[0]
     assert fresh_cache.get(keys[0]) == 1
-    assert 0 < fresh_cache.ttl(keys[0]) <= settings.CEP_API_RATE_WINDOW + 1
+    assert 0 < fresh_cache.ttl(keys[0]) <= settings.RATE_LIMITS["cep_api"][1] + 1
 
 
 def test_a_forged_forwarded_for_does_not_escape_the_limit(client, cep_db, settings):
-    settings.CEP_API_RATE_LIMIT = 1
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "cep_api": (1, settings.RATE_LIMITS["cep_api"][1])}
     settings.TRUSTED_PROXY_COUNT = 1  # one load balancer, which appends the address it saw
     assert api(client, "01310100", HTTP_X_FORWARDED_FOR="10.0.0.1, 198.51.100.7").status_code == 200
     # Same real client (the balancer's last entry), a different forged first entry: still limited.

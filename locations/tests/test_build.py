@@ -211,7 +211,7 @@ def test_in_process_lookups_never_fail_while_the_database_is_rebuilt(
 def test_the_api_keeps_answering_while_build_cep_db_replaces_the_file(
     live_server, settings, cep_db, cep_sources, new_streets
 ):
-    settings.CEP_API_RATE_LIMIT = 1_000_000
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "cep_api": (1_000_000, 60)}
     ranges, _ = cep_sources
     failures, answers = [], Counter()
     stop = threading.Event()

@@ -19,7 +19,7 @@ schema = schemathesis.openapi.from_dict(openapi_document())
 @pytest.fixture
 def api_server(live_server, cep_db, settings):
     # A generous limit: the point here is the document; the 429 has its own tests.
-    settings.CEP_API_RATE_LIMIT = 1_000_000
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "cep_api": (1_000_000, 60)}
     return live_server.url
 
 

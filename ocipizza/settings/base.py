@@ -289,8 +289,19 @@ SITE_URL = env("SITE_URL", default="")
 PRIVACY_NOTICE_VERSION = "2025-06-01"
 # The encarregado (DPO) contact the privacy notice gives for LGPD requests.
 PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="privacidade@ocipizza.com.br")
-# (requests, seconds) per fixed window, counted in Redis before any password is hashed.
-ACCOUNTS_RATE_LIMITS = {
+# Called as hook(customer=...) before an account is deleted (LGPD), e.g. to anonymise its orders.
+ACCOUNTS_DELETION_HOOKS = ["orders.services.orders_anonymise"]
+
+# --- CEP lookup (locations) -------------------------------------------------------------------------
+# Built by `manage.py build_cep_db` into a new file swapped in atomically; the app only reads it.
+CEP_DB_PATH = Path(env("CEP_DB_PATH", default=str(VAR_DIR / "cep.sqlite3")))
+CEP_RANGES_CSV = Path(env("CEP_RANGES_CSV", default=str(BASE_DIR / "data" / "cep_ranges.csv")))
+CEP_API_MAX_AGE = env.int("CEP_API_MAX_AGE", default=60 * 60 * 24)  # browsers and CDNs may cache hits
+
+# --- rate limits (ocipizza/ratelimit.py) ------------------------------------------------------------
+# scope: (requests, seconds) per fixed window, counted in Redis. The accounts' scopes are counted
+# before any password is hashed; cep_api is per client IP on /api/cep/.
+RATE_LIMITS = {
     "login_account": (5, 15 * 60),
     "login_ip": (30, 5 * 60),
     "signup_ip": (10, 60 * 60),
@@ -299,17 +310,8 @@ ACCOUNTS_RATE_LIMITS = {
     "reset_email": (3, 60 * 60),
     "resend_confirmation": (3, 60 * 60),
     "password_check": (5, 15 * 60),
+    "cep_api": (env.int("CEP_API_RATE_LIMIT", default=60), env.int("CEP_API_RATE_WINDOW", default=60)),
 }
-# Called as hook(customer=...) before an account is deleted (LGPD), e.g. to anonymise its orders.
-ACCOUNTS_DELETION_HOOKS = ["orders.services.orders_anonymise"]
-
-# --- CEP lookup (locations) -------------------------------------------------------------------------
-# Built by `manage.py build_cep_db` into a new file swapped in atomically; the app only reads it.
-CEP_DB_PATH = Path(env("CEP_DB_PATH", default=str(VAR_DIR / "cep.sqlite3")))
-CEP_RANGES_CSV = Path(env("CEP_RANGES_CSV", default=str(BASE_DIR / "data" / "cep_ranges.csv")))
-CEP_API_RATE_LIMIT = env.int("CEP_API_RATE_LIMIT", default=60)  # lookups per client IP per window
-CEP_API_RATE_WINDOW = env.int("CEP_API_RATE_WINDOW", default=60)  # seconds
-CEP_API_MAX_AGE = env.int("CEP_API_MAX_AGE", default=60 * 60 * 24)  # browsers and CDNs may cache hits
 # Proxies in front of the app that append to X-Forwarded-For (the OCI load balancer: 1). With 0 the
 # client is REMOTE_ADDR; trusting the header without a proxy would let anyone pick their own rate limit.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -1,0 +1,56 @@
+"""The one fixed-window limiter: hashed keys, windows and Retry-After, and Redis down per call site."""
+
+import pytest
+
+from ocipizza.middleware import UNAVAILABLE
+from ocipizza.ratelimit import client_ip, rate_limit_hit, rate_limit_reset
+
+WINDOW_START = 1_800_000_000.0  # a multiple of 60 and 900: the start of a window of either length
+
+
+@pytest.fixture
+def limits(settings):
+    settings.RATE_LIMITS = {"tight": (2, 60), "other": (2, 60)}
+
+
+def test_counts_up_to_the_limit_then_refuses_until_the_window_ends(limits):
+    hits = [rate_limit_hit(scope="tight", key="a@example.com", now=WINDOW_START + 10) for _ in range(3)]
+    assert [hit.allowed for hit in hits] == [True, True, False]
+    assert hits[-1].retry_after == 50  # the rest of this window: what Retry-After says
+    assert rate_limit_hit(scope="tight", key="a@example.com", now=WINDOW_START + 60).allowed
+
+
+def test_keys_and_scopes_count_apart_and_a_reset_forgets_the_window(limits):
+    for _ in range(2):
+        rate_limit_hit(scope="tight", key="a@example.com", now=WINDOW_START)
+    assert rate_limit_hit(scope="tight", key="b@example.com", now=WINDOW_START).allowed
+    assert rate_limit_hit(scope="other", key="a@example.com", now=WINDOW_START).allowed
+    rate_limit_reset(scope="tight", key="a@example.com", now=WINDOW_START)
+    assert rate_limit_hit(scope="tight", key="a@example.com", now=WINDOW_START).allowed
+
+
+def test_no_address_or_ip_is_kept_in_clear(limits, fresh_cache):
+    rate_limit_hit(scope="tight", key="Maria@Example.com")
+    rate_limit_hit(scope="tight", key="203.0.113.9")
+    keys = fresh_cache.keys("*")
+    assert len(keys) == 2 and all(key.startswith("ratelimit:tight:") for key in keys)
+    assert not any("example" in key.lower() or "203.0.113.9" in key for key in keys)
+
+
+def test_without_redis_a_limit_fails_closed_unless_the_call_site_says_open(limits, settings):
+    caches = dict(settings.CACHES)
+    caches["default"] = {**caches["default"], "LOCATION": "redis://127.0.0.1:1/0"}  # nothing listens
+    settings.CACHES = caches
+    with pytest.raises(UNAVAILABLE):  # login, reset, sign-up: the page is a 503
+        rate_limit_hit(scope="tight", key="a@example.com")
+    assert rate_limit_hit(scope="tight", key="a@example.com", fail_open=True).allowed
+
+
+def test_client_ip_trusts_only_the_entries_our_proxies_wrote(rf, settings):
+    forged = {"HTTP_X_FORWARDED_FOR": "10.0.0.1, 198.51.100.7", "REMOTE_ADDR": "192.0.2.1"}
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(rf.get("/", **forged)) == "192.0.2.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(rf.get("/", **forged)) == "198.51.100.7"
+    settings.TRUSTED_PROXY_COUNT = 3  # fewer entries than proxies: the header is not ours
+    assert client_ip(rf.get("/", **forged)) == "192.0.2.1"
