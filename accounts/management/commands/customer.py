@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts import selectors, services
-from ocipizza.nosql import StoreError
+from ocipizza.nosql.commands import store_errors_as_command_error
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
             action.add_argument("email", help="the account's e-mail (any case)")
 
     def handle(self, *args, action, email, **options):
-        try:
+        with store_errors_as_command_error():
             customer = selectors.customer_get_by_email(email=email)
             if customer is None:
                 raise CommandError(
@@ -35,8 +35,6 @@ class Command(BaseCommand):
             elif action == "enable":
                 customer = services.customer_set_active(customer_id=customer.id, active=True)
                 self.stdout.write(self.style.SUCCESS(f"Enabled {customer.email}: they can log in again."))
-        except StoreError as e:
-            raise CommandError(f"{e}. Is the store reachable? Check the NOSQL_* settings.") from e
         self.show(customer)
 
     def show(self, customer):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts import selectors, services
-from ocipizza.nosql import StoreError
+from ocipizza.nosql.commands import store_errors_as_command_error
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         verb = "would delete" if dry_run else "deleting"
         suffix = " (dry run)" if dry_run else ""
         self.stdout.write(f"Unconfirmed accounts created before {cutoff:%Y-%m-%d %H:%M} UTC{suffix}:")
-        try:
+        with store_errors_as_command_error(note="Nothing after the last line above was deleted."):
             # Collected first: deleting while paging through the same index could skip rows.
             customers = list(selectors.customers_unconfirmed(created_before=cutoff))
             for position, customer in enumerate(customers, start=1):
@@ -38,9 +38,5 @@ class Command(BaseCommand):
                 )
                 if not dry_run:
                     services.customer_delete(customer_id=customer.id, notify=False)
-        except StoreError as e:
-            raise CommandError(
-                f"{e}. Is the store reachable? Nothing after the last line above was deleted."
-            ) from e
         done = "would be deleted" if dry_run else "deleted"
         self.stdout.write(self.style.SUCCESS(f"{len(customers)} unconfirmed account(s) {done}."))

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from menu.services import MenuDataError, menu_load
-from ocipizza.nosql import StoreError
+from ocipizza.nosql.commands import store_errors_as_command_error
 
 
 class Command(BaseCommand):
@@ -19,13 +19,10 @@ class Command(BaseCommand):
     def handle(self, *args, source, dry_run, **options):
         self.stdout.write(f"Loading the menu from {source}{' (dry run)' if dry_run else ''}")
         try:
-            report = menu_load(source=source, dry_run=dry_run, progress=self.stdout.write)
+            with store_errors_as_command_error():
+                report = menu_load(source=source, dry_run=dry_run, progress=self.stdout.write)
         except MenuDataError as e:
             raise CommandError(str(e)) from e
-        except StoreError as e:
-            raise CommandError(
-                f"{e}. Is the store reachable? Run `python manage.py nosql_migrate` first."
-            ) from e
         verb = "would be" if dry_run else "were"
         for title, names in (
             ("created", report.created),

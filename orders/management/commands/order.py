@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from ocipizza.nosql import StoreError
+from ocipizza.nosql.commands import store_errors_as_command_error
 from orders.selectors import order_find_by_code
 from orders.services import OrderChangeError, order_transition
 from orders.statuses import LABELS, Actor, IllegalTransition, Status, allowed_targets
@@ -23,31 +23,30 @@ class Command(BaseCommand):
         move.add_argument("--dry-run", action="store_true", help="check the move, change nothing")
 
     def handle(self, *args, action, code, **options):
-        try:
-            order = order_find_by_code(code=code)
-            if order is None:
-                raise CommandError(
-                    f"No order has the code {code!r}. Check it on the customer's tracking page."
-                )
-            if action == "move":
-                target = Status(options["status"])
-                allowed = allowed_targets(
-                    current=order.status, actor=Actor.STAFF, fulfilment=order.fulfilment
-                )
-                if target not in allowed:
-                    choices = ", ".join(allowed) or "none: the order is finished"
-                    raise CommandError(f"{order.code} is {order.status}; it can move to: {choices}.")
-                if options["dry_run"]:
-                    self.stdout.write(f"{order.code} would move from {order.status} to {target}.")
-                else:
-                    order = order_transition(
-                        order=order, target=target, actor=Actor.STAFF, now=timezone.now()
+        with store_errors_as_command_error():
+            try:
+                order = order_find_by_code(code=code)
+                if order is None:
+                    raise CommandError(
+                        f"No order has the code {code!r}. Check it on the customer's tracking page."
                     )
-                    self.stdout.write(self.style.SUCCESS(f"{order.code} is now {order.status}."))
-        except (IllegalTransition, OrderChangeError) as e:
-            raise CommandError(f"{e}. Show the order again and retry.") from e
-        except StoreError as e:
-            raise CommandError(f"{e}. Is the store reachable? Check the NOSQL_* settings.") from e
+                if action == "move":
+                    target = Status(options["status"])
+                    allowed = allowed_targets(
+                        current=order.status, actor=Actor.STAFF, fulfilment=order.fulfilment
+                    )
+                    if target not in allowed:
+                        choices = ", ".join(allowed) or "none: the order is finished"
+                        raise CommandError(f"{order.code} is {order.status}; it can move to: {choices}.")
+                    if options["dry_run"]:
+                        self.stdout.write(f"{order.code} would move from {order.status} to {target}.")
+                    else:
+                        order = order_transition(
+                            order=order, target=target, actor=Actor.STAFF, now=timezone.now()
+                        )
+                        self.stdout.write(self.style.SUCCESS(f"{order.code} is now {order.status}."))
+            except (IllegalTransition, OrderChangeError) as e:
+                raise CommandError(f"{e}. Show the order again and retry.") from e
         self.show(order)
 
     def show(self, order):

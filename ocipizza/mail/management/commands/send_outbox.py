@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from ocipizza.mail import outbox_send_due
-from ocipizza.nosql import StoreError
+from ocipizza.nosql.commands import store_errors_as_command_error
 
 
 class Command(BaseCommand):
@@ -37,13 +37,8 @@ class Command(BaseCommand):
             self.stdout.write("Stopped.")
 
     def round(self, batch, ignore_backoff):
-        try:
+        with store_errors_as_command_error():
             report = outbox_send_due(batch=batch, ignore_backoff=ignore_backoff, progress=self.stdout.write)
-        except StoreError as e:
-            raise CommandError(
-                f"{e}. Is the store reachable? If the outbox table is missing, run "
-                "`python manage.py nosql_migrate`."
-            ) from e
         for path in report.producer_errors:
             self.stderr.write(f"{path} failed (see the log); the messages already queued were still sent.")
         total = len(report.sent) + len(report.retrying) + len(report.failed) + len(report.skipped)

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ocipizza.nosql import StoreError, stores
+from ocipizza.nosql import StoreNotConfigured, stores
+from ocipizza.nosql.commands import store_errors_as_command_error
 
 
 class Command(BaseCommand):
@@ -13,8 +14,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, store, dry_run, **options):
-        target = stores[store]
         try:
+            target = stores[store]
+        except StoreNotConfigured as e:
+            raise CommandError(f"{e}. Pick an alias of settings.NOSQL_STORES with --store.") from e
+        with store_errors_as_command_error():
             tables = target.existing_tables()
             missing = []
             for statement in target.schema.statements:
@@ -39,8 +43,6 @@ class Command(BaseCommand):
                 self.stdout.flush()
                 target.execute_ddl(statement)
                 self.stdout.write(" done")
-        except StoreError as e:
-            raise CommandError(f"{e}. Check the NOSQL_* settings and that the database is reachable.") from e
         verb = "would be created" if dry_run else "created"
         self.stdout.write(self.style.SUCCESS(f"{total} table(s)/index(es) {verb}."))
 
