@@ -6,6 +6,11 @@ Prints p50 in microseconds for get, put and a one-page query on each backend, an
 ratio. The Oracle side pays a network round trip, borneo's request building and the emulator's own work
 (one Python process that filters and sorts queries itself), so the ratio measures the cost of the driver
 path on this machine, not the speed of a real Oracle NoSQL Database.
+
+With --faults [--budget 1.0] it prints instead how long the Oracle backend takes to answer under each of
+the emulator's faults, against the request budget (REQUEST_TIMEOUT) of the same run: refused connections
+should answer at once, throttling that clears well inside the budget, and faults that do not clear at
+about the budget, never later. The tests check how each answer comes about, never its duration.
 """
 
 import argparse
@@ -13,6 +18,7 @@ import datetime as dt
 import os
 import sys
 import tempfile
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +30,7 @@ import django
 django.setup()
 
 from emulators.nosql.tests.support import EmulatorProcess  # noqa: E402
-from ocipizza.nosql import Eq, Query  # noqa: E402
+from ocipizza.nosql import Eq, Query, StoreUnavailable  # noqa: E402
 from ocipizza.nosql.backends.oracle import OracleStore  # noqa: E402
 from ocipizza.nosql.backends.sqlite import SQLiteStore  # noqa: E402
 from ocipizza.nosql.tables import SCHEMA  # noqa: E402
@@ -42,13 +48,66 @@ def pizza(n, rows, now, name=None):
     }
 
 
+# (what goes wrong, the emulator's fault knobs, the operation tried); None: the budget plus one second.
+FAULTS = [
+    ("connections refused", {"refuse_connections": -1}, "get"),
+    ("throttled twice, then clears", {"throttle_requests": 2}, "get"),
+    ("throttled for good", {"throttle_requests": 10**6}, "put"),
+    ("server errors for good", {"fail_after_commit": 10**6}, "put"),
+    ("slower than the budget", {"latency_ms": None}, "get"),
+]
+
+
+def faults(emulator, budget: float) -> None:
+    store = OracleStore(
+        "faults", SCHEMA, {"MODE": "onprem", "ENDPOINT": emulator.url, "REQUEST_TIMEOUT": budget}
+    )
+    for statement in SCHEMA.statements:
+        store.execute_ddl(statement)
+    now = dt.datetime.now(dt.UTC)
+    store.put("pizza", pizza(0, 1, now))
+    operations = {
+        "get": lambda: store.get("pizza", {"slug": "p0"}),
+        "put": lambda: store.put("pizza", pizza(0, 1, now, name="x")),
+    }
+    print(f"Time to answer under each fault; the request budget (REQUEST_TIMEOUT) is {budget} s")
+    print(f"{'fault':<30}{'operation':>10}{'answer':>18}{'seconds':>9}{'/ budget':>10}")
+    try:
+        for label, knobs, operation in FAULTS:
+            emulator.admin("faults", {"clear": True})
+            if knobs.get("latency_ms", 0) is None:
+                knobs = {"latency_ms": int(budget * 1000) + 1000}
+            emulator.admin("faults", knobs)
+            start = time.perf_counter()
+            try:
+                operations[operation]()
+                answer = "ok"
+            except StoreUnavailable:
+                answer = "StoreUnavailable"
+            took = time.perf_counter() - start
+            print(f"{label:<30}{operation:>10}{answer:>18}{took:>9.3f}{took / budget:>9.2f}x")
+    finally:
+        emulator.admin("faults", {"clear": True})
+        store.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=1000)
+    parser.add_argument("--faults", action="store_true", help="time the answers under faults instead")
+    parser.add_argument("--budget", type=float, default=1.0, help="REQUEST_TIMEOUT for --faults, seconds")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-oracle-"))
+    if not 0 < args.budget <= 10:
+        parser.error("keep it bounded: 0 < --budget <= 10")
     emulator = EmulatorProcess().start()
+    if args.faults:
+        try:
+            faults(emulator, args.budget)
+        finally:
+            emulator.stop()
+        return
+    folder = Path(tempfile.mkdtemp(prefix="bench-oracle-"))
     try:
         stores = {
             "oracle": OracleStore("bench", SCHEMA, {"MODE": "onprem", "ENDPOINT": emulator.url}),

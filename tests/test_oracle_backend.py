@@ -193,65 +193,120 @@ def test_cloud_auth_choices(monkeypatch, oci_config):
 
 
 # --- the request budget: unavailable within REQUEST_TIMEOUT, never a hang ----------------------------------
+#
+# Checked by what happened, never by a stopwatch: the driver error behind ``StoreUnavailable`` (borneo's
+# request timeout, carrying the budget), the attempts the emulator received and the backoff the store's
+# retry handler slept. perf/bench_oracle.py --faults prints how long each fault takes to answer.
 
 
-def elapsed(function):
-    start = time.monotonic()
-    try:
+@pytest.fixture
+def backoff(monkeypatch):
+    """Records the delays the store's retry handler sleeps between attempts (they are still slept)."""
+    from ocipizza.nosql.backends import oracle
+
+    class RecordingTime:
+        """The oracle module's ``time``, its ``sleep`` recorded."""
+
+        def __init__(self):
+            self.slept = []
+
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        def sleep(self, seconds):
+            self.slept.append(seconds)
+            time.sleep(seconds)
+
+    recording = RecordingTime()
+    monkeypatch.setattr(oracle, "time", recording)
+    return recording.slept
+
+
+def unavailable(function) -> StoreUnavailable:
+    with pytest.raises(StoreUnavailable) as failure:
         function()
-    except StoreUnavailable as e:
-        return time.monotonic() - start, e
-    return time.monotonic() - start, None
+    return failure.value
 
 
-def test_refused_connections_fail_at_once(store, emulator):
+def test_refused_connections_fail_at_once(store, emulator, backoff):
+    import requests
+
     emulator.admin("faults", {"refuse_connections": -1})
-    took, error = elapsed(lambda: store.get("pizza", {"slug": "calabresa"}))
-    assert error is not None and took < 1
+    error = unavailable(lambda: store.get("pizza", {"slug": "calabresa"}))
+    assert isinstance(error.__cause__, requests.ConnectionError)
     assert "ConnectionError" in str(error)
-    took, error = elapsed(store.ping)
-    assert error is not None and took < 1
+    assert isinstance(unavailable(store.ping).__cause__, requests.ConnectionError)
+    # One attempt each, no retry and no backoff: nothing waits on a proxy that is down.
+    assert emulator.stats()["refused_connections"] == 2
+    assert backoff == []
 
 
-def test_throttling_that_clears_is_retried_quietly(store, emulator):
+def test_throttling_that_clears_is_retried_quietly(store, emulator, backoff):
     store.put("category", {"slug": "doces", "name": "Doces"})
     emulator.admin("requests", {"reset": True})
     emulator.admin("faults", {"throttle_requests": 2})
-    start = time.monotonic()
     assert store.get("category", {"slug": "doces"})["name"] == "Doces"
-    assert time.monotonic() - start < 1.5  # 100 ms then 200 ms of backoff
     assert emulator.stats()["operations"]["GET"] == 3
+    # Two waits, the first of RETRY_DELAY, together far inside the request budget.
+    assert len(backoff) == 2 and backoff[0] == store.retry_delay_ms / 1000
+    assert sum(backoff) < store.timeout_ms / 1000 / 2
 
 
-def test_throttling_that_does_not_clear_is_unavailable_within_the_budget(emulator):
+def assert_budget_ran_out(error: StoreUnavailable, budget_ms: int, retried: type[Exception] | None = None):
+    """``error`` came from the budget: borneo's request timeout with that budget in effect, after retries
+    of ``retried`` (the fault that kept coming back), if any."""
+    from borneo import RequestTimeoutException
+
+    timeout = error.__cause__
+    assert isinstance(timeout, RequestTimeoutException), repr(timeout)
+    assert timeout.get_timeout_ms() == budget_ms
+    if retried is not None:
+        assert isinstance(timeout.get_cause(), retried), repr(timeout.get_cause())
+
+
+def test_throttling_that_does_not_clear_is_unavailable_within_the_budget(emulator, backoff):
+    from borneo import WriteThrottlingException
+
     store = onprem(emulator, REQUEST_TIMEOUT=1)
     migrate(store)
+    emulator.admin("requests", {"reset": True})
     emulator.admin("faults", {"throttle_requests": 1000})
-    took, error = elapsed(lambda: store.put("category", {"slug": "x", "name": "X"}))
-    assert error is not None and took < 1.5, took
+    error = unavailable(lambda: store.put("category", {"slug": "x", "name": "X"}))
+    assert_budget_ran_out(error, 1000, retried=WriteThrottlingException)
+    # Retried, then stopped by the budget before the retry limit; the backoff never sleeps past it.
+    assert 1 < emulator.stats()["operations"]["PUT"] <= store.retries + 1
+    assert len(backoff) >= 1 and sum(round(seconds * 1000) for seconds in backoff) <= 1000
     store.close()
 
 
-def test_server_errors_that_do_not_clear_are_unavailable_within_the_budget(emulator):
+def test_server_errors_that_do_not_clear_are_unavailable_within_the_budget(emulator, backoff):
+    from borneo import SystemException
+
     store = onprem(emulator, REQUEST_TIMEOUT=1)
     migrate(store)
+    emulator.admin("requests", {"reset": True})
     emulator.admin("faults", {"fail_after_commit": 1000})
-    took, error = elapsed(lambda: store.put("category", {"slug": "x", "name": "X"}))
-    assert error is not None and took < 1.5, took
-    assert "SystemException" in str(error) or "RequestTimeout" in str(error)
+    error = unavailable(lambda: store.put("category", {"slug": "x", "name": "X"}))
+    assert_budget_ran_out(error, 1000, retried=SystemException)
+    assert 1 < emulator.stats()["operations"]["PUT"] <= store.retries + 1
+    assert len(backoff) >= 1 and sum(round(seconds * 1000) for seconds in backoff) <= 1000
     store.close()
 
 
-def test_a_slow_database_is_unavailable_within_the_budget(emulator):
+def test_a_slow_database_is_unavailable_within_the_budget(emulator, backoff):
     store = onprem(emulator, REQUEST_TIMEOUT=0.5)
     migrate(store)
     emulator.admin("faults", {"latency_ms": 1500})
-    took, error = elapsed(lambda: store.get("category", {"slug": "x"}))
-    assert error is not None and 0.4 < took < 1.0, took
-    took, error = elapsed(lambda: store.query(Query("pizza")))
-    assert error is not None and took < 1.0, took
-    took, error = elapsed(store.ping)  # /readyz
-    assert error is not None and took < 1.0, took
+    for call in (
+        lambda: store.get("category", {"slug": "x"}),
+        lambda: store.query(Query("pizza")),
+        store.ping,  # /readyz
+    ):
+        emulator.admin("requests", {"reset": True})
+        assert_budget_ran_out(unavailable(call), 500)
+        # A request that used up the budget is not tried again.
+        assert emulator.stats()["data_requests"] == 1
+    assert backoff == []
     store.close()
 
 

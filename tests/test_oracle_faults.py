@@ -4,10 +4,10 @@ subprocess, its fault knobs turned on between requests.
 What the app does, by fault:
 
 * connections refused (a proxy down): ``/readyz`` answers 503 and pages the friendly 503 ("Voltamos
-  já", ``Retry-After: 30``) at once, not after the request budget;
-* throttling that clears: borneo retries (100 ms, then 200 ms) and the page is served normally;
-* a database slower than the budget (``REQUEST_TIMEOUT``, 3 s by default): 503 when the budget runs out,
-  never a hang and never a 500;
+  já", ``Retry-After: 30``) at once: one refused attempt each, nothing retried, no budget spent;
+* throttling that clears: borneo retries and the page is served normally;
+* a database slower than the budget (``REQUEST_TIMEOUT``, 3 s by default): 503 when the budget runs out
+  (borneo's request timeout), the request not tried again, never a hang and never a 500;
 * a write applied whose answer is lost (SERVER_ERROR after the commit): borneo retries it; the store
   recognises its own first attempt in the row the retry meets and reports the write as done, so sign-up
   goes on with the account it just created and checkout lands on the order it just placed. A key that
@@ -16,7 +16,7 @@ What the app does, by fault:
 
 from __future__ import annotations
 
-import time
+import logging
 
 import pytest
 from django.conf import settings
@@ -52,12 +52,6 @@ def forget_storefront(cache):
     cache.delete_many([MENU_CACHE_KEY, PIZZERIA_CACHE_KEY])
 
 
-def timed_get(client, path):
-    start = time.monotonic()
-    response = client.get(path)
-    return response, time.monotonic() - start
-
-
 def assert_friendly_503(response):
     assert response.status_code == 503
     assert "Voltamos já" in response.content.decode()
@@ -73,39 +67,55 @@ def test_the_shop_works_on_oracle(shop, client, fresh_cache):
 
 
 def test_refused_connections_give_the_friendly_503_at_once(shop, client, fresh_cache, nosql_emulator):
+    nosql_emulator.admin("requests", {"reset": True})
     nosql_emulator.admin("faults", {"refuse_connections": -1})
-    response, took = timed_get(client, "/readyz")
+    response = client.get("/readyz")
     assert response.status_code == 503 and response.json()["store"] == "unavailable"
-    assert took < BUDGET
     forget_storefront(fresh_cache)
     for path in ("/carrinho/", "/"):
-        response, took = timed_get(client, path)
-        assert_friendly_503(response)
-        assert took < BUDGET, (path, took)
+        assert_friendly_503(client.get(path))
+    # One refused attempt per answer, none retried: nothing waited on a proxy that is down.
+    assert nosql_emulator.stats()["refused_connections"] == 3
     # Back up: the same pages answer again without a restart.
     nosql_emulator.admin("faults", {"clear": True})
     assert client.get("/").status_code == 200
     assert client.get("/readyz").status_code == 200
 
 
-def test_throttled_twice_then_served(shop, client, fresh_cache, nosql_emulator):
-    forget_storefront(fresh_cache)
+def data_requests_of(client, path, nosql_emulator, cache) -> tuple[object, int]:
+    """The answer to ``path`` with the storefront read from the store, and the data requests it cost."""
+    forget_storefront(cache)
     nosql_emulator.admin("requests", {"reset": True})
+    response = client.get(path)
+    return response, nosql_emulator.stats()["data_requests"]
+
+
+def test_throttled_twice_then_served(shop, client, fresh_cache, nosql_emulator):
+    client.get("/")  # whatever a first visit warms up besides the storefront
+    _, unthrottled = data_requests_of(client, "/", nosql_emulator, fresh_cache)
     nosql_emulator.admin("faults", {"throttle_requests": 2})
-    response, took = timed_get(client, "/")
+    response, throttled = data_requests_of(client, "/", nosql_emulator, fresh_cache)
     assert response.status_code == 200
     assert 'data-item="calabresa"' in response.content.decode()
-    assert took < BUDGET
-    stats = nosql_emulator.stats()
-    assert stats["faults"]["throttle_requests"] == 0  # both throttled answers were used, then retried
+    assert nosql_emulator.stats()["faults"]["throttle_requests"] == 0  # both throttled answers were used
+    # The same page with its two throttled requests retried, and nothing else: served, not a 503.
+    assert unthrottled > 0 and throttled == unthrottled + 2
 
 
-def test_a_database_slower_than_the_budget_gives_503_in_time(shop, client, fresh_cache, nosql_emulator):
+def test_a_database_slower_than_the_budget_gives_503_when_the_budget_runs_out(
+    shop, client, fresh_cache, nosql_emulator, caplog
+):
     forget_storefront(fresh_cache)
+    nosql_emulator.admin("requests", {"reset": True})
     nosql_emulator.admin("faults", {"latency_ms": int(BUDGET * 1000) + 1500})
-    response, took = timed_get(client, "/carrinho/")
+    with caplog.at_level(logging.WARNING, logger="ocipizza.middleware"):
+        response = client.get("/carrinho/")
     assert_friendly_503(response)
-    assert BUDGET - 0.5 < took < BUDGET + 1.0, took
+    # The 503 came from the budget: borneo's request timeout, with the default budget in effect, on the
+    # page's first store request, which was not tried again.
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "ocipizza.middleware"]
+    assert "RequestTimeoutException" in logged and f"Timeout: {int(BUDGET * 1000)} ms" in logged
+    assert nosql_emulator.stats()["data_requests"] == 1
 
 
 def test_signup_whose_claim_write_answer_is_lost_keeps_the_account(shop, nosql_emulator, monkeypatch):

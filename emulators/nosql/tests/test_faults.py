@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 from borneo import (
@@ -66,10 +64,10 @@ def test_throttling_is_retried_by_default(fresh, table):
 
 def test_latency(fresh, table):
     put(table, "a", 1)
-    fresh.admin("faults", {"latency_ms": 250})
-    started = time.monotonic()
+    assert fresh.admin("faults", {"latency_ms": 250})["latency_ms"] == 250
+    # Slower than a 100 ms driver timeout, well within the default 10 s one: the delay is really there,
+    # and it is a delay, not a failure.
     assert get(table, "a")["v"] == 1
-    assert time.monotonic() - started >= 0.25
     impatient = make_handle(fresh.url, retries=0, timeout_ms=100)
     try:
         with pytest.raises(RequestTimeoutException):
