@@ -1,8 +1,9 @@
 """The contract every NoSQL store backend keeps.
 
 A backend stores rows of the tables declared in ``ocipizza.nosql.tables`` and offers the operations
-below with exactly the stated guarantees. The shared ``tests/contract.py`` suite runs against every
-backend; a behaviour difference between two backends is a bug in one of them.
+below with exactly the stated guarantees. The contract suite, ``ocipizza/nosql/tests/test_contract.py``,
+runs the same tests against every backend; a behaviour difference between two backends is a bug in one
+of them.
 
 Values a row holds, by column type: STRING ``str``; INTEGER/LONG ``int``; DOUBLE ``float``; NUMBER
 ``decimal.Decimal``; BOOLEAN ``bool``; TIMESTAMP aware ``datetime`` in UTC (cut to the declared
