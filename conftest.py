@@ -284,7 +284,7 @@ def _make_customer(email: str, *, verified: bool):
         store.put(repositories.USER, user)
         store.put(repositories.CLAIM, claim)
     if verified:
-        repositories.user_update(user["id"], lambda v: {**v, "verified": True})
+        repositories.user_update(user["id"], lambda stored: stored.evolve(verified=True))
     return customer_get(customer_id=user["id"])
 
 

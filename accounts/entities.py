@@ -1,9 +1,10 @@
-"""Customers as immutable values. Secrets (password hash, auth stamp) never leave the repository."""
+"""Customers as immutable values. Secrets (password hash, auth stamp) travel only in ``StoredCustomer``,
+which stays inside accounts (services, sessions, middleware); other apps and templates get ``Customer``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .normalize import phone_format
 
@@ -38,6 +39,9 @@ class Address:
         return f"{street} - {place} - {self.cep_display}"
 
 
+MAX_ADDRESSES = 10  # saved delivery addresses per customer
+
+
 @dataclass(frozen=True)
 class Customer:
     """A customer account: a row of the ``user`` table."""
@@ -53,6 +57,7 @@ class Customer:
     last_login: dt.datetime | None = None
     privacy_version: str | None = None
     privacy_accepted_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
 
     # Lets templates and other apps treat request.customer alike whether or not someone is logged in.
     is_authenticated = True
@@ -70,6 +75,22 @@ class Customer:
             if address.id == address_id:
                 return address
         return None
+
+
+@dataclass(frozen=True)
+class StoredCustomer:
+    """A customer with what only accounts' services may see: the password hash, the auth stamp, and
+    the row version that conditional writes check (empty before the row is written)."""
+
+    customer: Customer
+    password: str
+    auth_stamp: str
+    version: bytes = b""
+
+    def evolve(self, **changes) -> StoredCustomer:
+        """A copy with ``changes``: ``password`` and ``auth_stamp`` here, any other on ``customer``."""
+        own = {name: changes.pop(name) for name in ("password", "auth_stamp") if name in changes}
+        return replace(self, customer=replace(self.customer, **changes), **own)
 
 
 class AnonymousCustomer:
@@ -91,14 +112,33 @@ class AnonymousCustomer:
 ANONYMOUS = AnonymousCustomer()
 
 
+CONFIRM = "confirm"  # Verification.kind: confirms the account's e-mail address
+RESET = "reset"  # Verification.kind: sets a new password
+
+
 @dataclass(frozen=True)
 class Verification:
     """A confirmation or password-reset token, as stored: only its hash is known here."""
 
     token_hash: str
-    kind: str  # "confirm" or "reset"
+    kind: str  # CONFIRM or RESET
     customer_id: str
     email: str
     created_at: dt.datetime
     expires_at: dt.datetime
     used_at: dt.datetime | None = None
+    version: bytes = b""  # the row version, so that a token is used only once (``if_version``)
+
+
+@dataclass(frozen=True)
+class EmailClaim:
+    """Who owns an address: a row of the ``user_email`` table, keyed on the address's lower-cased form.
+
+    Written with ``if_absent`` so that one address makes one account, within one region only (Global
+    Active Tables replicate asynchronously: two regions could each accept a claim at the same moment).
+    """
+
+    email: str  # normalize.email_key(address)
+    customer_id: str
+    created_at: dt.datetime | None = None
+    version: bytes = b""  # the row version, for taking over a dead claim with ``if_version``

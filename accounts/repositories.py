@@ -1,32 +1,24 @@
-"""Customer rows in the store (``user``, ``user_email``, ``email_verification``), turned into entities."""
+"""Customer rows in the store (``user``, ``user_email``, ``email_verification``), turned into entities.
+
+Entities in, entities out: no row or dict leaves this module. Conditional writes check the ``version``
+the entity was read with, as ``orders.repositories`` does.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 
-from ocipizza.nosql import ConditionFailed, Eq, Query, Range, Row, Version, store
+from ocipizza.nosql import ConditionFailed, Eq, Query, Range, Row, store
 
-from .entities import Address, Customer, Verification
+from .entities import Address, Customer, EmailClaim, StoredCustomer, Verification
 
 USER = "user"
 CLAIM = "user_email"
 VERIFICATION = "email_verification"
 UPDATE_ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class StoredCustomer:
-    """A customer with what only services may see: the password hash, the auth stamp, the row version."""
-
-    customer: Customer
-    password: str
-    auth_stamp: str
-    version: Version
-    row: dict
-
 
 ADDRESS_FIELDS = ("id", "label", "cep", "street", "number", "complement", "district", "city", "state")
 
@@ -35,8 +27,11 @@ def _address(raw: dict) -> Address:
     return Address(**{name: str(raw.get(name) or "") for name in ADDRESS_FIELDS})
 
 
-def address_row(address: Address) -> dict:
+def _address_row(address: Address) -> dict:
     return {name: getattr(address, name) for name in ADDRESS_FIELDS}
+
+
+# --- user -------------------------------------------------------------------------------------------
 
 
 def _stored(row: Row) -> StoredCustomer:
@@ -54,11 +49,29 @@ def _stored(row: Row) -> StoredCustomer:
         last_login=value["last_login"],
         privacy_version=value["privacy_version"],
         privacy_accepted_at=value["privacy_accepted_at"],
+        updated_at=value["updated_at"],
     )
-    return StoredCustomer(customer, value["password"], value["auth_stamp"], row.version, dict(value))
+    return StoredCustomer(customer, value["password"], value["auth_stamp"], row.version)
 
 
-# --- user -------------------------------------------------------------------------------------------
+def _user_row(stored: StoredCustomer) -> dict:
+    customer = stored.customer
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "email": customer.email,
+        "password": stored.password,
+        "telephone": customer.telephone,
+        "verified": customer.verified,
+        "active": customer.active,
+        "auth_stamp": stored.auth_stamp,
+        "addresses": [_address_row(address) for address in customer.addresses],
+        "privacy_version": customer.privacy_version,
+        "privacy_accepted_at": customer.privacy_accepted_at,
+        "created_at": customer.created_at,
+        "updated_at": customer.updated_at,
+        "last_login": customer.last_login,
+    }
 
 
 def user_get(customer_id: str) -> StoredCustomer | None:
@@ -66,28 +79,37 @@ def user_get(customer_id: str) -> StoredCustomer | None:
     return _stored(row) if row else None
 
 
-def user_insert(values: dict) -> None:
-    store.put(USER, values, if_absent=True)
+def user_insert(stored: StoredCustomer) -> None:
+    """Write a new account; ``ConditionFailed`` if the id is taken (``if_absent``)."""
+    store.put(USER, _user_row(stored), if_absent=True)
 
 
-def user_update(customer_id: str, change: Callable[[dict], dict | None]) -> StoredCustomer | None:
-    """Read, apply ``change`` to the row's values and write back with ``if_version``, retrying on races.
+def user_save(stored: StoredCustomer) -> StoredCustomer:
+    """Write the changed account over the version it was read at; ``ConditionFailed`` if it changed
+    meanwhile. Returns it with its new version."""
+    version = store.put(USER, _user_row(stored), if_version=stored.version)
+    return replace(stored, version=version)
 
-    ``change`` returns the new values (or ``None`` to write nothing). Returns the stored result, or
+
+def user_update(
+    customer_id: str, change: Callable[[StoredCustomer], StoredCustomer | None]
+) -> StoredCustomer | None:
+    """Read the account, apply ``change`` and write it back with ``user_save``, retrying on races.
+
+    ``change`` returns the changed account (or ``None`` to write nothing). Returns the stored result, or
     ``None`` when the customer does not exist (any more).
     """
     for _ in range(UPDATE_ATTEMPTS):
-        row = store.get_or_none(USER, {"id": customer_id})
-        if row is None:
+        stored = user_get(customer_id)
+        if stored is None:
             return None
-        values = change(dict(row.value))
-        if values is None:
-            return _stored(row)
+        changed = change(stored)
+        if changed is None:
+            return stored
         try:
-            version = store.put(USER, values, if_version=row.version)
+            return user_save(changed)
         except ConditionFailed:
             continue  # someone else wrote the row in between: apply the change to their version
-        return _stored(Row(values, version))
     raise ConditionFailed(f"user {customer_id} kept changing; gave up after {UPDATE_ATTEMPTS} attempts")
 
 
@@ -106,26 +128,35 @@ def users_unverified(*, created_before: dt.datetime) -> Iterator[StoredCustomer]
 # --- the e-mail claim -------------------------------------------------------------------------------
 
 
-def claim_get(email_key: str) -> Row | None:
-    return store.get_or_none(CLAIM, {"email": email_key})
+def _claim(row: Row) -> EmailClaim:
+    value = row.value
+    return EmailClaim(value["email"], value["user_id"], value["created_at"], row.version)
 
 
-def claim_put(email_key: str, customer_id: str, now: dt.datetime, *, over: Version | None = None) -> None:
-    """Claim the address for ``customer_id``: only if nobody has (``if_absent``), or over a dead claim
-    read at version ``over``. ``ConditionFailed`` when someone else got there first."""
-    value = {"email": email_key, "user_id": customer_id, "created_at": now}
+def claim_get(email_key: str) -> EmailClaim | None:
+    row = store.get_or_none(CLAIM, {"email": email_key})
+    return _claim(row) if row else None
+
+
+def claim_put(claim: EmailClaim, *, over: EmailClaim | None = None) -> None:
+    """Claim the address: only if nobody has (``if_absent``), or over the dead claim ``over`` as it was
+    read (``if_version``). ``ConditionFailed`` when someone else got there first.
+
+    One address, one account: within one region only, as the ``user_email`` table says.
+    """
+    value = {"email": claim.email, "user_id": claim.customer_id, "created_at": claim.created_at}
     if over is None:
         store.put(CLAIM, value, if_absent=True)
     else:
-        store.put(CLAIM, value, if_version=over)
+        store.put(CLAIM, value, if_version=over.version)
 
 
 def claim_release(email_key: str, customer_id: str) -> None:
     """Delete the claim if it is still this customer's (never another account's newer claim)."""
-    row = claim_get(email_key)
-    if row is not None and row["user_id"] == customer_id:
+    claim = claim_get(email_key)
+    if claim is not None and claim.customer_id == customer_id:
         with contextlib.suppress(ConditionFailed):  # re-claimed in between: no longer ours
-            store.delete(CLAIM, {"email": email_key}, if_version=row.version)
+            store.delete(CLAIM, {"email": email_key}, if_version=claim.version)
 
 
 # --- verifications ----------------------------------------------------------------------------------
@@ -141,36 +172,40 @@ def _verification(row: Row) -> Verification:
         created_at=value["created_at"],
         expires_at=value["expires_at"],
         used_at=value["used_at"],
+        version=row.version,
     )
+
+
+def _verification_row(verification: Verification) -> dict:
+    return {
+        "token_hash": verification.token_hash,
+        "kind": verification.kind,
+        "user_id": verification.customer_id,
+        "email": verification.email,
+        "created_at": verification.created_at,
+        "expires_at": verification.expires_at,
+        "used_at": verification.used_at,
+    }
 
 
 def verification_insert(verification: Verification, ttl: dt.timedelta | None = None) -> None:
-    store.put(
-        VERIFICATION,
-        {
-            "token_hash": verification.token_hash,
-            "kind": verification.kind,
-            "user_id": verification.customer_id,
-            "email": verification.email,
-            "created_at": verification.created_at,
-            "expires_at": verification.expires_at,
-        },
-        if_absent=True,
-        ttl=ttl,
-    )
+    store.put(VERIFICATION, _verification_row(verification), if_absent=True, ttl=ttl)
 
 
-def verification_get(token_hash: str) -> tuple[Verification, Row] | None:
+def verification_get(token_hash: str) -> Verification | None:
     row = store.get_or_none(VERIFICATION, {"token_hash": token_hash})
-    return (_verification(row), row) if row else None
+    return _verification(row) if row else None
 
 
-def verification_mark_used(row: Row, now: dt.datetime) -> None:
-    """Mark the token used, only if nobody has since ``row`` was read; ``ConditionFailed`` otherwise.
+def verification_mark_used(verification: Verification, now: dt.datetime) -> Verification:
+    """Mark the token used, only if nobody has since ``verification`` was read; ``ConditionFailed``
+    otherwise.
 
     The row keeps its expiry (no ttl given), so a used token disappears when it would have anyway.
     """
-    store.put(VERIFICATION, {**row.value, "used_at": now}, if_version=row.version)
+    used = replace(verification, used_at=now)
+    version = store.put(VERIFICATION, _verification_row(used), if_version=verification.version)
+    return replace(used, version=version)
 
 
 def verifications_delete_for(customer_id: str) -> int:

@@ -23,7 +23,7 @@ def customer_get_by_email(*, email: str) -> Customer | None:
     claim = repositories.claim_get(email_key(email))
     if claim is None:
         return None
-    stored = repositories.user_get(claim["user_id"])
+    stored = repositories.user_get(claim.customer_id)
     return stored.customer if stored else None
 
 

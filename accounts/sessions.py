@@ -10,8 +10,7 @@ from __future__ import annotations
 from django.middleware.csrf import rotate_token
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from .entities import ANONYMOUS
-from .repositories import StoredCustomer
+from .entities import ANONYMOUS, StoredCustomer
 
 SESSION_CUSTOMER = "_customer_id"
 SESSION_STAMP = "_customer_stamp"

@@ -187,10 +187,11 @@ def password_reset_done(request):
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request, uid, token):
     try:
-        *_unused, stored = services.verification_check(customer_id=uid, token=token, kind=services.RESET)
+        _verification, customer = services.verification_check(
+            customer_id=uid, token=token, kind=services.RESET
+        )
     except services.TokenInvalid as e:
         return _link_invalid(request, e)
-    customer = stored.customer
     form = SetPasswordForm(request.POST or None, name=customer.name, email=customer.email)
     if request.method == "POST" and form.is_valid():
         try:

@@ -142,7 +142,7 @@ def test_signup_whose_claim_write_answer_is_lost_keeps_the_account(shop, nosql_e
     assert customer is not None
     assert nosql_emulator.stats()["operations"]["PUT_IF_ABSENT"] >= 3  # user, claim, claim again
     claim = repositories.claim_get("bia@example.com")
-    assert claim is not None and claim["user_id"] == customer.id
+    assert claim is not None and claim.customer_id == customer.id
     assert repositories.user_get(customer.id) is not None  # not deleted as a "lost race"
 
 

@@ -45,7 +45,7 @@ def test_customer_command_says_what_to_do_when_the_address_is_unknown(nosql_stor
 
 def age(customer_id, days):
     repositories.user_update(
-        customer_id, lambda v: {**v, "created_at": v["created_at"] - dt.timedelta(days=days)}
+        customer_id, lambda s: s.evolve(created_at=s.customer.created_at - dt.timedelta(days=days))
     )
 
 

@@ -40,7 +40,7 @@ def links_of(message):
 
 def test_purge_and_the_outbox_queries_run_on_oracle(customer, capsys, smtp_server):
     repositories.user_update(
-        customer.id, lambda v: {**v, "created_at": v["created_at"] - dt.timedelta(days=40)}
+        customer.id, lambda s: s.evolve(created_at=s.customer.created_at - dt.timedelta(days=40))
     )
     call_command("purge_unconfirmed", "--days", "30")
     assert "1 unconfirmed account(s) deleted." in capsys.readouterr().out

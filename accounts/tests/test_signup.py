@@ -205,7 +205,7 @@ def test_confirmed_customer_required_explains_why_an_unconfirmed_customer_cannot
     assert str(message).startswith(
         "Para fazer pedidos, confirme seu e-mail: enviamos um link para maria@example.com."
     )
-    confirmed = repositories.user_update(customer.id, lambda v: {**v, "verified": True}).customer
+    confirmed = repositories.user_update(customer.id, lambda s: s.evolve(verified=True)).customer
     assert view(_decorated_request(confirmed)) == "checkout page"
 
 
