@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import include, path, re_path
 
 from accounts import views as accounts_views
+from backoffice.sites import site as backoffice_site
 
 from . import views
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", include("menu.urls")),
     path("conta/", include("accounts.urls")),
     path("privacidade/", accounts_views.privacy, name="privacy"),
+    path("gestao/", backoffice_site.urls),
     path("", include("orders.urls")),
     path("", include("locations.urls")),
 ]

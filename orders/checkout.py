@@ -25,8 +25,9 @@ from ocipizza.pizzeria.entities import Pizzeria
 
 from . import repositories
 from .cart import Cart
+from .changes import orders_changed
 from .entities import Order, OrderItem, Payment, StatusChange
-from .statuses import Fulfilment, Status
+from .statuses import BY_CUSTOMER, Fulfilment, Status
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread over the phone
 KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -151,7 +152,7 @@ def order_place(
             )
         if change_for > MAX_CHANGE_FOR:
             raise CheckoutError(_("Troco para no máximo R$ 1.000,00."), "change_for")
-    status = Status.AWAITING_PAYMENT if payment == Payment.PIX else Status.RECEIVED
+    status = Status.AWAITING_PAYMENT if payment == Payment.PIX else Status.PLACED
     order = Order(
         customer_id=customer.id,
         order_id=order_id,
@@ -181,13 +182,14 @@ def order_place(
         address=address.as_dict() if address and fulfilment == Fulfilment.DELIVERY else None,
         customer={"name": customer.name, "email": customer.email, "telephone": customer.telephone},
         eta_at=now + dt.timedelta(minutes=eta_minutes),
-        history=(StatusChange(status, now),),
+        history=(StatusChange(status, now, by=BY_CUSTOMER),),
         created_at=now,
         updated_at=now,
         notify="order_placed",
     )
     try:
         repositories.order_insert(order)
+        orders_changed()
     except ConditionFailed:
         existing = repositories.order_get(customer_id=customer.id, order_id=order_id)
         if existing is None:  # placed and already gone (account deleted meanwhile): say so plainly

@@ -38,8 +38,12 @@ class OrderItem:
 
 @dataclass(frozen=True)
 class StatusChange:
+    """One step of the audit trail: who moved the order (a staff name, "cliente" or "sistema"), and why."""
+
     status: Status
     at: dt.datetime
+    by: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,12 +74,22 @@ class Order:
         return self.payment == Payment.PIX
 
     @property
+    def pix_paid(self) -> bool:
+        """A PIX order whose payment the pizzeria confirmed (it moved past AWAITING_PAYMENT)."""
+        return self.is_pix and any(change.status == Status.RECEIVED for change in self.history)
+
+    @property
     def is_final(self) -> bool:
         return self.status in FINAL
 
     @property
     def change_due(self) -> Decimal | None:
         return self.change_for - self.total if self.change_for else None
+
+    @property
+    def cancel_reason(self) -> str:
+        """What the pizzeria told the customer when it rejected or canceled the order."""
+        return next((c.reason for c in reversed(self.history) if c.status == Status.CANCELED), "")
 
     def changed_at(self, status: Status) -> dt.datetime | None:
         for change in self.history:

@@ -22,6 +22,7 @@ from ocipizza.nosql import ConditionFailed
 
 from . import repositories
 from .entities import Order
+from .statuses import Fulfilment
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ def order_notification_send(*, order: Order) -> bool:
             "total": "R$ " + money(order.total),
             "pix": order.is_pix,
             "link": _link(order),
+            "reason": order.cancel_reason,
+            "pickup": order.fulfilment == Fulfilment.PICKUP,
         },
         message_id=f"order-{order.order_id}-{step}-{order.notify}",
         send_now=False,

@@ -51,13 +51,22 @@ def _row(order: Order) -> dict:
         "change_for": order.change_for,
         "zone": order.zone,
         "eta_at": order.eta_at,
-        "history": [{"status": str(c.status), "at": c.at.isoformat()} for c in order.history],
+        "history": [_change(c) for c in order.history],
         "created_at": order.created_at,
         "updated_at": order.updated_at,
         "notify": order.notify,
         # Null once the e-mail is queued, which drops the row from the index the sender scans.
         "notify_due_at": order.updated_at if order.notify else None,
     }
+
+
+def _change(change: StatusChange) -> dict:
+    entry = {"status": str(change.status), "at": change.at.isoformat()}
+    if change.by:
+        entry["by"] = change.by
+    if change.reason:
+        entry["reason"] = change.reason
+    return entry
 
 
 def _order(row: Row) -> Order:
@@ -92,7 +101,13 @@ def _order(row: Row) -> Order:
         zone=value["zone"],
         eta_at=value["eta_at"],
         history=tuple(
-            StatusChange(Status(c["status"]), dt.datetime.fromisoformat(c["at"])) for c in value["history"]
+            StatusChange(
+                Status(c["status"]),
+                dt.datetime.fromisoformat(c["at"]),
+                by=c.get("by") or "",
+                reason=c.get("reason") or "",
+            )
+            for c in value["history"]
         ),
         created_at=value["created_at"],
         updated_at=value["updated_at"],
@@ -132,6 +147,18 @@ def orders_all_of(*, customer_id: str) -> Iterator[Order]:
 def order_find_by_code(code: str) -> Order | None:
     page = store.query(Query(ORDER_TABLE, where=[Eq("code", code)], limit=2))
     return _order(page.rows[0]) if page.rows else None
+
+
+def orders_created_between(*, start: dt.datetime, end: dt.datetime | None = None) -> tuple[Order, ...]:
+    """Every customer's orders placed from ``start`` (to ``end``), oldest first (``idx_order_day``)."""
+    where = [Range("created_at", gte=start, lt=end)]
+    return tuple(map(_order, store.iterate(Query(ORDER_TABLE, where=where, order_by=["created_at"]))))
+
+
+def orders_in_status(*, status: Status, start: dt.datetime, end: dt.datetime) -> tuple[Order, ...]:
+    """Orders in ``status`` placed between ``start`` and ``end`` (``idx_order_status``)."""
+    where = [Eq("status", str(status)), Range("created_at", gte=start, lt=end)]
+    return tuple(map(_order, store.iterate(Query(ORDER_TABLE, where=where, order_by=["created_at"]))))
 
 
 def orders_notification_due(*, now: dt.datetime, limit: int) -> tuple[Order, ...]:

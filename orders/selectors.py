@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from . import repositories
+import datetime as dt
+
+from . import changes, repositories
 from .entities import Order, OrderPage
+from .statuses import FINAL, Status
+
+OPEN_STATUSES = tuple(status for status in Status if status not in FINAL)
 
 
 def order_get(*, customer_id: str, order_id: str) -> Order | None:
@@ -20,3 +25,26 @@ def order_find_by_code(*, code: str) -> Order | None:
     """The order with this human code (staff and operators only: it searches every customer)."""
     code = (code or "").strip().upper().replace("-", "")
     return repositories.order_find_by_code(code) if code else None
+
+
+# Orders still open from before the day began stay on the staff's board, up to this far back.
+CARRY_OVER = dt.timedelta(days=2)
+
+
+def orders_of_day(*, start: dt.datetime) -> tuple[Order, ...]:
+    """Every order placed since ``start``, after the still-open ones placed in the two days before it.
+
+    A forgotten order from last night never drops off the staff's board before someone closes it.
+    """
+    earlier = [
+        order
+        for status in OPEN_STATUSES
+        for order in repositories.orders_in_status(status=status, start=start - CARRY_OVER, end=start)
+    ]
+    earlier.sort(key=lambda order: order.created_at)
+    return (*earlier, *repositories.orders_created_between(start=start))
+
+
+def orders_version() -> int:
+    """Moves whenever any order is placed or changes (see ``orders.changes``)."""
+    return changes.orders_version()

@@ -14,11 +14,17 @@ from ocipizza.pizzeria.entities import Pizzeria
 
 from . import repositories
 from .cart import CartError, cart_add
+from .changes import orders_changed
 from .entities import Order, StatusChange
-from .statuses import Actor, IllegalTransition, Status, check_transition
+from .statuses import BY_CUSTOMER, Actor, IllegalTransition, Status, check_transition
+
+MAX_REASON = 200
+MAX_BY = 80
 
 NOTIFY_ON = {
     Status.RECEIVED: "order_confirmed",
+    Status.PREPARING: "order_preparing",
+    Status.DELIVERED: "order_delivered",
     Status.OUT_FOR_DELIVERY: "order_out_for_delivery",
     Status.READY_FOR_PICKUP: "order_ready",
     Status.CANCELED: "order_canceled",
@@ -33,17 +39,21 @@ class OrderChangeError(Exception):
         self.message = message
 
 
-def order_transition(*, order: Order, target: Status, actor: Actor, now: dt.datetime) -> Order:
+def order_transition(
+    *, order: Order, target: Status, actor: Actor, now: dt.datetime, by: str = "", reason: str = ""
+) -> Order:
     """Move ``order`` to ``target`` if the transition table allows it, with optimistic concurrency.
 
-    Raises ``IllegalTransition`` for a move outside the table and ``OrderChangeError`` when someone else
-    changed the order first (the caller should reload it).
+    ``by`` names who moved it in the audit trail and ``reason`` (a rejection's or cancellation's) is
+    shown to the customer. Raises ``IllegalTransition`` for a move outside the table and
+    ``OrderChangeError`` when someone else changed the order first (the caller should reload it).
     """
     check_transition(current=order.status, target=target, actor=actor, fulfilment=order.fulfilment)
+    change = StatusChange(target, now, by=by[:MAX_BY], reason=" ".join(reason.split())[:MAX_REASON])
     changed = replace(
         order,
         status=target,
-        history=(*order.history, StatusChange(target, now)),
+        history=(*order.history, change),
         updated_at=now,
         notify=NOTIFY_ON.get(target, order.notify),
     )
@@ -51,6 +61,7 @@ def order_transition(*, order: Order, target: Status, actor: Actor, now: dt.date
         version = repositories.order_update(changed, expected=order.version)
     except ConditionFailed as e:
         raise OrderChangeError(_("O pedido mudou enquanto você decidia. Veja como ele está agora.")) from e
+    orders_changed()
     return replace(changed, version=version)
 
 
@@ -59,7 +70,9 @@ def order_cancel_by_customer(*, customer_id: str, order_id: str, now: dt.datetim
     if order is None:
         raise OrderChangeError(_("Pedido não encontrado."))
     try:
-        return order_transition(order=order, target=Status.CANCELED, actor=Actor.CUSTOMER, now=now)
+        return order_transition(
+            order=order, target=Status.CANCELED, actor=Actor.CUSTOMER, now=now, by=BY_CUSTOMER
+        )
     except IllegalTransition as e:
         raise OrderChangeError(
             _(
@@ -112,4 +125,6 @@ def orders_anonymise(*, customer) -> int:
             # A conflict means the order moved meanwhile; the deletion fails and the customer retries.
             repositories.order_update(anonymous, expected=order.version)
             changed += 1
+    if changed:
+        orders_changed()
     return changed

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Status(StrEnum):
+    PLACED = "PLACED"  # card or cash orders until the pizzeria accepts them
     AWAITING_PAYMENT = "AWAITING_PAYMENT"  # PIX orders until the payment is seen
-    RECEIVED = "RECEIVED"  # confirmed, the kitchen has not started
+    RECEIVED = "RECEIVED"  # accepted by the pizzeria, the kitchen has not started
     PREPARING = "PREPARING"
     READY_FOR_PICKUP = "READY_FOR_PICKUP"
     OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
@@ -32,7 +33,12 @@ class Actor(StrEnum):
     SYSTEM = "system"
 
 
+# Who the audit trail names for moves not made by a staff member.
+BY_CUSTOMER = "cliente"
+BY_SYSTEM = "sistema"
+
 LABELS = {
+    Status.PLACED: _("Aguardando confirmação da pizzaria"),
     Status.AWAITING_PAYMENT: _("Aguardando pagamento"),
     Status.RECEIVED: _("Pedido recebido"),
     Status.PREPARING: _("Em preparo"),
@@ -47,6 +53,8 @@ STAFF_ONLY = frozenset({Actor.STAFF})
 
 # (from, to) -> who may make the move, and for which fulfilment (None: both).
 TRANSITIONS: dict[tuple[Status, Status], tuple[frozenset[Actor], Fulfilment | None]] = {
+    (Status.PLACED, Status.RECEIVED): (STAFF_ONLY, None),
+    (Status.PLACED, Status.CANCELED): (ANYONE, None),
     (Status.AWAITING_PAYMENT, Status.RECEIVED): (frozenset({Actor.STAFF, Actor.SYSTEM}), None),
     (Status.AWAITING_PAYMENT, Status.CANCELED): (ANYONE, None),
     (Status.RECEIVED, Status.PREPARING): (STAFF_ONLY, None),
@@ -86,8 +94,7 @@ def allowed_targets(*, current: Status, actor: Actor, fulfilment: Fulfilment) ->
 
 def journey(fulfilment: Fulfilment, *, pix: bool) -> list[Status]:
     """The steps a customer sees on the tracking timeline, in order."""
-    steps = [Status.AWAITING_PAYMENT] if pix else []
-    steps += [Status.RECEIVED, Status.PREPARING]
+    steps = [Status.AWAITING_PAYMENT if pix else Status.PLACED, Status.RECEIVED, Status.PREPARING]
     steps.append(Status.OUT_FOR_DELIVERY if fulfilment == Fulfilment.DELIVERY else Status.READY_FOR_PICKUP)
     steps.append(Status.DELIVERED)
     return steps

@@ -100,13 +100,15 @@ STATEMENTS = (
     # atomic write and "my orders" reads one shard. order_id is derived from the checkout form's key,
     # which makes a replayed submit land on the same row (if_absent). notify/notify_due_at is the
     # order's own outbox: the mail to send about it, written in the same atomic write as the order.
+    # PLACED comes last in the ENUM because it was added last: an ENUM value cannot be inserted before
+    # existing ones in a table that holds rows. history is the audit trail: status, when, who, why.
     # Oracle NoSQL allows NOT NULL only with a DEFAULT (and never on JSON columns), so required values
     # are checked by the services that write them.
     """CREATE TABLE IF NOT EXISTS user.order (
         order_id STRING,
         code STRING,
         status ENUM(AWAITING_PAYMENT, RECEIVED, PREPARING, READY_FOR_PICKUP, OUT_FOR_DELIVERY, DELIVERED,
-                    CANCELED),
+                    CANCELED, PLACED),
         fulfilment ENUM(DELIVERY, PICKUP),
         payment ENUM(PIX, CREDIT_CARD, DEBIT_CARD, CASH),
         items JSON,
@@ -126,6 +128,8 @@ STATEMENTS = (
         PRIMARY KEY (order_id))""",
     "CREATE INDEX IF NOT EXISTS idx_order_code ON user.order (code)",
     "CREATE INDEX IF NOT EXISTS idx_order_status ON user.order (status, created_at)",
+    # The staff's orders board: one business day's orders by time, with their status, in one query.
+    "CREATE INDEX IF NOT EXISTS idx_order_day ON user.order (created_at, status)",
     "CREATE INDEX IF NOT EXISTS idx_order_notify ON user.order (notify_due_at)",
 )
 

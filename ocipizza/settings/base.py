@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "orders",
     "locations",
     "backoffice",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "ocipizza.middleware.CsrfHoleMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.CustomerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -310,6 +313,10 @@ RATE_LIMITS = {
     "reset_email": (3, 60 * 60),
     "resend_confirmation": (3, 60 * 60),
     "password_check": (5, 15 * 60),
+    # Staff sign-in (/gestao/): counted before the password hasher runs, as the customers' login.
+    "staff_login_account": (5, 15 * 60),
+    "staff_login_ip": (30, 5 * 60),
+    "staff_otp": (5, 5 * 60),
     "cep_api": (env.int("CEP_API_RATE_LIMIT", default=60), env.int("CEP_API_RATE_WINDOW", default=60)),
 }
 # Proxies in front of the app that append to X-Forwarded-For (the OCI load balancer: 1). With 0 the
@@ -317,3 +324,15 @@ RATE_LIMITS = {
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Only perf/bench_cep.py turns this on: a hello-world baseline at /perf/hello.
 PERF_HELLO_VIEW = env.bool("PERF_HELLO_VIEW", default=False)
+
+# --- back office (/gestao/) ------------------------------------------------------------------------------
+# A staff session ends after this long without a request: a working day and then some.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=14 * 60 * 60)
+# The orders board shows one working day, which begins at this local hour (a shift past midnight stays
+# in the day it began).
+BACKOFFICE_DAY_STARTS_AT = env.int("BACKOFFICE_DAY_STARTS_AT", default=5)
+# The issuer name authenticator apps show next to the managers' six-digit codes.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="OCI PIZZA")
+# Wrong codes are limited by RATE_LIMITS["staff_otp"] (one policy for every limit, in Redis); django-otp's
+# own per-device back-off would also refuse the right code typed a second after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0

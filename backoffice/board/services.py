@@ -1,0 +1,68 @@
+"""What the staff do to an order from the board: open it (stops the bell) and move it along."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from orders.changes import orders_changed
+from orders.entities import Order
+from orders.selectors import order_get
+from orders.services import OrderChangeError, order_transition
+from orders.statuses import Actor, IllegalTransition, Status
+
+from .selectors import SEEN_KEY, SEEN_SECONDS
+
+
+class OrderChanged(Exception):
+    """Someone else moved the order first; ``order`` is its fresh state."""
+
+    def __init__(self, order: Order):
+        super().__init__(_("O pedido mudou: outra pessoa já o atualizou. Confira como ele está agora."))
+        self.message = str(self.args[0])
+        self.order = order
+
+
+class MoveRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def order_mark_seen(*, order: Order) -> None:
+    """Someone opened the order: every board stops ringing for it."""
+    key = SEEN_KEY.format(order_id=order.order_id)
+    if cache.add(key, 1, SEEN_SECONDS):
+        orders_changed()
+
+
+def order_move(
+    *, order: Order, target: str, version: str, staff_name: str, reason: str, now: dt.datetime
+) -> Order:
+    """Move the order as the card the staff member saw it on asked, never over someone else's move."""
+    try:
+        seen_version = base64.urlsafe_b64decode(version.encode())
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        seen_version = b""
+    if seen_version != order.version:
+        raise OrderChanged(order)
+    try:
+        target_status = Status(target)
+    except ValueError:
+        raise MoveRefused(_("Escolha uma das ações do pedido.")) from None
+    reason = " ".join((reason or "").split())
+    if target_status == Status.CANCELED and not reason:
+        raise MoveRefused(_("Diga ao cliente o motivo do cancelamento."))
+    try:
+        return order_transition(
+            order=order, target=target_status, actor=Actor.STAFF, now=now, by=staff_name, reason=reason
+        )
+    except IllegalTransition:
+        raise MoveRefused(_("Este pedido não pode ir para esse passo agora.")) from None
+    except OrderChangeError:
+        fresh = order_get(customer_id=order.customer_id, order_id=order.order_id) or order
+        raise OrderChanged(fresh) from None

@@ -1,0 +1,116 @@
+"""The staff's site under /gestao/, shaped like ``django.contrib.admin``'s ``AdminSite``.
+
+A ``BackofficeSite`` owns its URLs, its login and logout, the second factor, the navigation and the
+permission check of every page. Areas (the orders board, later the menu, the pizzeria, customers and
+reports) register their pages with ``site.page(...)``, naming the permission each needs; the site keeps
+that in ``permissions_map`` (URL name -> permission), which the permission-matrix test walks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.functional import Promise
+from django.views.decorators.cache import never_cache
+
+from . import roles
+
+# The session marks when a staff request last extended it; extending it costs a session write, so a
+# board polling every few seconds does it at most once per this many seconds.
+ACTIVITY_STEP_SECONDS = 5 * 60
+LAST_SEEN_KEY = "backoffice_seen"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    permission: str
+
+
+class BackofficeSite:
+    name = "backoffice"
+
+    def __init__(self):
+        self.permissions_map: dict[str, str] = {}
+        self.nav: list[NavItem] = []
+        self._pages: list = []
+
+    # --- registration ---------------------------------------------------------------------------
+    def page(self, route: str, view: Callable, *, name: str, permission: str, nav: str | Promise = ""):
+        """Register one page; ``permission`` is a codename of ``roles.PERMISSIONS``."""
+        if permission not in roles.PERMISSIONS:
+            raise ValueError(f"{permission!r} is not a back-office permission (see backoffice/roles.py)")
+        self.permissions_map[name] = permission
+        self._pages.append(path(route, self.admin_view(view, permission=permission), name=name))
+        if nav:
+            self.nav.append(NavItem(nav, name, permission))
+
+    # --- access -----------------------------------------------------------------------------------
+    def has_permission(self, user, permission: str) -> bool:
+        return roles.role_of(user) is not None and user.has_perm(f"{roles.APP_LABEL}.{permission}")
+
+    def admin_view(self, view: Callable, *, permission: str) -> Callable:
+        """Wrap a page: staff only (login, then the second factor), then the page's permission."""
+
+        @wraps(view)
+        def inner(request, *args, **kwargs):
+            user = request.user
+            if roles.role_of(user) is None:
+                return redirect_to_login(request.get_full_path(), reverse(f"{self.name}:login"))
+            if roles.needs_second_factor(user) and not user.is_verified():
+                return redirect_to_login(request.get_full_path(), reverse(f"{self.name}:second_factor"))
+            if not self.has_permission(user, permission):
+                return render(request, "backoffice/403.html", self.each_context(request), status=403)
+            self._extend_session(request)
+            return view(request, *args, **kwargs)
+
+        return never_cache(inner)
+
+    def _extend_session(self, request) -> None:
+        """Staff sessions end after ``STAFF_SESSION_IDLE_SECONDS`` without a request (a working day)."""
+        now = int(time.time())
+        if now - request.session.get(LAST_SEEN_KEY, 0) >= ACTIVITY_STEP_SECONDS:
+            request.session[LAST_SEEN_KEY] = now
+            request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+
+    def each_context(self, request) -> dict:
+        """What every back-office template gets: the navigation this user may use, and the role."""
+        user = request.user
+        return {
+            "site": self,
+            "nav": [item for item in self.nav if self.has_permission(user, item.permission)],
+            "staff_role": roles.role_of(user),
+        }
+
+    # --- URLs -------------------------------------------------------------------------------------
+    def get_urls(self) -> list:
+        from . import auth_views, board, home
+
+        board.register(self)
+        home.register(self)
+        return [
+            path("entrar/", auth_views.login_view, name="login"),
+            path("sair/", auth_views.logout_view, name="logout"),
+            path("verificacao/", auth_views.second_factor_view, name="second_factor"),
+            path("verificacao/configurar/", auth_views.second_factor_setup_view, name="second_factor_setup"),
+            *self._pages,
+        ]
+
+    @property
+    def urls(self):
+        return self.get_urls(), "backoffice", self.name
+
+
+def redirect_home():
+    return redirect(f"{BackofficeSite.name}:home")
+
+
+site = BackofficeSite()
