@@ -103,6 +103,35 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+# --- Django's test client, with CSRF checks as a browser meets them ----------------------------------------
+
+# A page that always renders a form, so a GET of it always sets the CSRF cookie.
+CSRF_PAGE = "/conta/entrar/"
+
+
+@pytest.fixture
+def client():
+    """A test client that enforces CSRF like a browser session: POST with ``post()``."""
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True)
+
+
+def csrf_token(client, url: str = CSRF_PAGE) -> str:
+    """The token a browser sends back: the CSRF cookie that the form's page (``url``) set, or, when
+    ``url`` is an action that renders no form (adding to the cart, cancelling an order), the login page."""
+    for page in (url, CSRF_PAGE):
+        if "csrftoken" in client.cookies:
+            break
+        client.get(page)
+    return client.cookies["csrftoken"].value
+
+
+def post(client, url: str, data: dict | None = None, **kwargs):
+    """POST as a browser does: with the CSRF token the form page set."""
+    return client.post(url, {**(data or {}), "csrfmiddlewaretoken": csrf_token(client, url)}, **kwargs)
+
+
 @pytest.fixture
 def menu_loaded(nosql_store):
     """The shipped starting menu, photos included."""

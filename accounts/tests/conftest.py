@@ -1,32 +1,16 @@
-"""Helpers for the account tests: CSRF-enforcing clients, links from e-mails, hasher call counts."""
+"""Helpers for the account tests: links from e-mails, sign-up data, hasher call counts (the CSRF-enforcing
+``client`` and ``post`` are the root conftest's)."""
 
 import re
 
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core import mail
-from django.test import Client
 
 from conftest import CUSTOMER_PASSWORD
 
 STRONG_PASSWORD = "borda-recheada-de-catupiry"
 LINK = re.compile(r"https?://\S+")
-
-
-@pytest.fixture
-def client():
-    return Client(enforce_csrf_checks=True)
-
-
-def csrf_token(client, url: str = "/conta/entrar/") -> str:
-    if "csrftoken" not in client.cookies:
-        client.get(url)
-    return client.cookies["csrftoken"].value
-
-
-def post(client, url: str, data: dict | None = None, **kwargs):
-    """POST as a browser does: with the CSRF token the form page set."""
-    return client.post(url, {**(data or {}), "csrfmiddlewaretoken": csrf_token(client, url)}, **kwargs)
 
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
@@ -79,4 +63,4 @@ def hasher_calls(monkeypatch):
     return calls
 
 
-__all__ = ["CUSTOMER_PASSWORD", "STRONG_PASSWORD", "links", "mails_to", "page_text", "post", "signup_data"]
+__all__ = ["CUSTOMER_PASSWORD", "STRONG_PASSWORD", "links", "mails_to", "page_text", "signup_data"]

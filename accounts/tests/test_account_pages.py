@@ -9,9 +9,10 @@ from django.test import Client
 from accounts import repositories, selectors
 from accounts.normalize import email_key
 from accounts.services import MAX_ADDRESSES
+from conftest import post
 from ocipizza.nosql import Eq, Query
 
-from .conftest import CUSTOMER_PASSWORD, mails_to, post, signup_data
+from .conftest import CUSTOMER_PASSWORD, mails_to, signup_data
 
 ADDRESS = {
     "label": "Casa",
@@ -104,7 +105,7 @@ def test_another_customers_address_cannot_be_edited(logged_in_client, customer):
 
     theirs = customer_address_save(
         customer_id=customer.id,
-        address=Address("", "Casa", "01310100", "Rua A", "1", "", "Centro", "São Paulo", "SP"),
+        address=Address("01310100", "Rua A", "1", "", "Centro", "São Paulo", "SP", label="Casa"),
     )
     assert logged_in_client.get(f"/conta/enderecos/{theirs.id}/editar/").status_code == 404
     post(logged_in_client, f"/conta/enderecos/{theirs.id}/excluir/")

@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from conftest import client_login
+from conftest import client_login, post
 
-from .conftest import CUSTOMER_PASSWORD, STRONG_PASSWORD, post, signup_data
+from .conftest import CUSTOMER_PASSWORD, STRONG_PASSWORD, signup_data
 
 HUGE = "x" * 5000
 NUL = "ab\x00cd"

@@ -5,10 +5,10 @@ from django.test import Client
 
 from accounts import repositories, services
 from accounts.sessions import SESSION_CUSTOMER
-from conftest import client_login
+from conftest import client_login, post
 from orders.cart import SESSION_KEY as CART
 
-from .conftest import CUSTOMER_PASSWORD, page_text, post
+from .conftest import CUSTOMER_PASSWORD, page_text
 
 CART_LINES = {"lines": [{"id": "l1", "item": "calabresa", "qty": 2}]}
 

@@ -6,10 +6,11 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts import selectors
+from conftest import post
 from ocipizza.mail.outbox import TABLE
 from ocipizza.nosql import Query
 
-from .conftest import post, signup_data
+from .conftest import signup_data
 
 
 def test_signup_with_smtp_down_succeeds_and_the_mail_arrives_once_later(client, smtp_server, nosql_store):

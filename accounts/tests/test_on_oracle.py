@@ -6,9 +6,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts import repositories, selectors
+from conftest import post
 from ocipizza.mail import mail_enqueue, outbox_send_due
 
-from .conftest import STRONG_PASSWORD, post, signup_data
+from .conftest import STRONG_PASSWORD, signup_data
 
 pytestmark = pytest.mark.usefixtures("oracle_store")
 

@@ -8,10 +8,10 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import repositories, services
-from conftest import client_login
+from conftest import client_login, post
 from ocipizza.mail import outbox_send_due
 
-from .conftest import CUSTOMER_PASSWORD, links, mails_to, page_text, post
+from .conftest import CUSTOMER_PASSWORD, links, mails_to, page_text
 
 NEW_PASSWORD = "fermentacao-natural-72h"
 

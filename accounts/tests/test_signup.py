@@ -13,9 +13,10 @@ from django.utils import timezone
 from accounts import repositories, selectors, services
 from accounts.decorators import confirmed_customer_required, customer_required
 from accounts.entities import ANONYMOUS
+from conftest import post
 from ocipizza.nosql import Query
 
-from .conftest import CUSTOMER_PASSWORD, STRONG_PASSWORD, links, mails_to, page_text, post, signup_data
+from .conftest import CUSTOMER_PASSWORD, STRONG_PASSWORD, links, mails_to, page_text, signup_data
 
 
 def confirmation_path(address: str) -> str:

@@ -1,13 +1,7 @@
 import re
 
-import pytest
 from django.test import Client
 from django.utils import translation
-
-
-@pytest.fixture
-def client():
-    return Client(enforce_csrf_checks=True)
 
 
 def test_home_lists_the_menu_by_category_with_photos_and_prices(client, menu_loaded):

@@ -11,6 +11,7 @@ from django.test import Client
 from accounts import repositories as account_rows
 from accounts import services as account_services
 from accounts.selectors import customer_get
+from conftest import post
 
 PASSWORD = "calabresa-com-catupiry-42"
 # A Tuesday at 20:00 in São Paulo: the shipped profile has the pizzeria open.
@@ -27,12 +28,12 @@ def make_customer(email: str, *, verified: bool = True, name: str = "Maria Silva
         privacy_version=settings.PRIVACY_NOTICE_VERSION,
     )
     if verified:
-        account_rows.user_update(created.id, lambda values: {**values, "verified": True})
+        account_rows.user_update(created.id, lambda stored: stored.evolve(verified=True))
     return customer_get(customer_id=created.id)
 
 
 def log_in(client: Client, email: str) -> Client:
-    response = client.post("/conta/entrar/", {"email": email, "password": PASSWORD})
+    response = post(client, "/conta/entrar/", {"email": email, "password": PASSWORD})
     assert response.status_code == 302, "login failed"
     return client
 
@@ -40,11 +41,6 @@ def log_in(client: Client, email: str) -> Client:
 @pytest.fixture
 def customer(shop):
     return make_customer("maria@example.com")
-
-
-@pytest.fixture
-def client(customer):
-    return log_in(Client(), customer.email)
 
 
 @pytest.fixture

@@ -6,18 +6,17 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from conftest import post
 from menu import repositories
 from menu.selectors import menu_invalidate
 from orders.cart import SESSION_KEY
 
-
-@pytest.fixture
-def client(shop):
-    return Client(enforce_csrf_checks=False)
+# Every test gets the root conftest's CSRF-enforcing ``client`` and a loaded shop.
+pytestmark = pytest.mark.usefixtures("shop")
 
 
 def add(client, item, **fields):
-    return client.post("/carrinho/adicionar/", {"item": item, "quantity": 1, **fields}, follow=True)
+    return post(client, "/carrinho/adicionar/", {"item": item, "quantity": 1, **fields}, follow=True)
 
 
 def lines(client):
@@ -71,12 +70,12 @@ def test_identical_lines_merge_and_notes_make_separate_lines(client):
 def test_change_quantity_and_note_then_remove(client):
     add(client, "bauru")
     line_id = lines(client)[0]["id"]
-    response = client.post(
-        f"/carrinho/{line_id}/atualizar/", {"quantity": 4, "note": "bem passada"}, follow=True
+    response = post(
+        client, f"/carrinho/{line_id}/atualizar/", {"quantity": 4, "note": "bem passada"}, follow=True
     )
     assert subtotal(response) == "R$\u00a0143,96"
     assert "bem passada" in response.content.decode()
-    response = client.post(f"/carrinho/{line_id}/remover/", follow=True)
+    response = post(client, f"/carrinho/{line_id}/remover/", follow=True)
     assert "Seu carrinho está vazio." in response.content.decode()
 
 
@@ -99,7 +98,7 @@ def test_change_quantity_and_note_then_remove(client):
     ],
 )
 def test_tampered_or_bad_input_gets_a_message_and_never_a_500(client, fields, message):
-    response = client.post("/carrinho/adicionar/", {"quantity": 1, **fields}, follow=True)
+    response = post(client, "/carrinho/adicionar/", {"quantity": 1, **fields}, follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     if message:
@@ -175,24 +174,26 @@ def test_garbage_in_the_session_cart_is_ignored(client):
 
 
 def test_updating_a_line_that_is_gone(client):
-    response = client.post("/carrinho/zzz/atualizar/", {"quantity": 2}, follow=True)
+    response = post(client, "/carrinho/zzz/atualizar/", {"quantity": 2}, follow=True)
     assert "Este item já não está no seu carrinho." in response.content.decode()
-    response = client.post("/carrinho/zzz/remover/", follow=True)
+    response = post(client, "/carrinho/zzz/remover/", follow=True)
     assert "Este item já não está no seu carrinho." in response.content.decode()
 
 
-def test_cart_posts_need_a_csrf_token(shop):
-    strict = Client(enforce_csrf_checks=True)
-    assert strict.post("/carrinho/adicionar/", {"item": "calabresa", "quantity": 1}).status_code == 403
+def test_cart_posts_need_a_csrf_token(client):
+    assert client.post("/carrinho/adicionar/", {"item": "calabresa", "quantity": 1}).status_code == 403
+    assert lines(client) == []
+    assert post(client, "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1}).status_code == 302
+    assert [line["item"] for line in lines(client)] == ["calabresa"]
 
 
 def test_next_only_redirects_within_the_site(client):
-    response = client.post(
-        "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1, "next": "https://evil.example/"}
+    response = post(
+        client, "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1, "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
-    response = client.post(
-        "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1, "next": "/?categoria=especial"}
+    response = post(
+        client, "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1, "next": "/?categoria=especial"}
     )
     assert response["Location"] == "/?categoria=especial"
 
