@@ -11,14 +11,14 @@ from .normalize import phone_format
 
 @dataclass(frozen=True)
 class Address:
-    """A saved delivery address. ``cep`` is 8 digits and ``state`` the UF ("SP").
+    """A Brazilian postal address: where an order goes, and what a customer saves under a label.
 
-    The form fields carry the Correios' names (logradouro, número, complemento, bairro, cidade, UF);
-    here they are street, number, complement, district, city and state, as in orders' DeliveryAddress.
+    ``cep`` is 8 digits and ``state`` the UF ("SP"). The form fields carry the Correios' names
+    (logradouro, número, complemento, bairro, cidade, UF); here they are street, number, complement,
+    district, city and state. A saved address also has an ``id`` and a ``label``; the copy an order
+    keeps (``as_dict``) has only the seven postal fields.
     """
 
-    id: str
-    label: str  # "Casa", "Trabalho"
     cep: str
     street: str
     number: str  # digits, "s/n" or "km 12"
@@ -26,6 +26,8 @@ class Address:
     district: str  # may be empty: a small town's CEP names no bairro
     city: str
     state: str
+    id: str = ""  # saved addresses only
+    label: str = ""  # "Casa", "Trabalho"
 
     @property
     def cep_display(self) -> str:
@@ -37,6 +39,13 @@ class Address:
         street = ", ".join(part for part in (self.street, self.number, self.complement) if part)
         place = ", ".join(part for part in (self.district, f"{self.city}/{self.state}") if part)
         return f"{street} - {place} - {self.cep_display}"
+
+    def as_dict(self) -> dict[str, str]:
+        """The postal fields, as an order stores where it went."""
+        return {name: getattr(self, name) for name in POSTAL_FIELDS}
+
+
+POSTAL_FIELDS = ("cep", "street", "number", "complement", "district", "city", "state")
 
 
 MAX_ADDRESSES = 10  # saved delivery addresses per customer

@@ -13,12 +13,12 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from accounts.entities import Address
 from ocipizza.formatting import money, weekday_and_time
 from ocipizza.nosql import ConditionFailed
 from ocipizza.pizzeria.entities import Pizzeria
@@ -41,25 +41,6 @@ class CheckoutError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-@dataclass(frozen=True)
-class DeliveryAddress:
-    cep: str
-    street: str
-    number: str
-    complement: str
-    district: str
-    city: str
-    state: str
-
-    @classmethod
-    def of(cls, address) -> DeliveryAddress:
-        """The delivery copy of a saved address (any object with the same fields)."""
-        return cls(**{name: getattr(address, name) for name in cls.__dataclass_fields__})
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def checkout_key_new() -> str:
@@ -86,7 +67,7 @@ def order_ids(*, customer_id: str, key: str) -> tuple[str, str]:
     return _encode(digest[:16], 24).lower(), _encode(digest[16:], 8)
 
 
-def delivery_quote(*, pizzeria: Pizzeria, fulfilment: Fulfilment, address: DeliveryAddress | None):
+def delivery_quote(*, pizzeria: Pizzeria, fulfilment: Fulfilment, address: Address | None):
     """(fee, eta minutes, zone name) or ``CheckoutError`` when the address is out of the area."""
     if fulfilment == Fulfilment.PICKUP:
         return Decimal("0.00"), pizzeria.pickup_eta_minutes, None
@@ -108,7 +89,7 @@ def order_place(
     key: str,
     fulfilment: Fulfilment,
     payment: str,
-    address: DeliveryAddress | None = None,
+    address: Address | None = None,
     change_for: Decimal | None = None,
     now: dt.datetime,
 ) -> tuple[Order, bool]:

@@ -5,10 +5,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.entities import Address
 from locations.forms import AddressFormMixin
 
 from .cart import MAX_NOTE, MAX_QUANTITY
-from .checkout import DeliveryAddress
 from .entities import Payment
 from .statuses import Fulfilment
 
@@ -105,12 +105,12 @@ class CheckoutForm(AddressFormMixin):
                 self.add_error(name, _("Este campo é obrigatório para a entrega."))
         return data
 
-    def delivery_address(self) -> DeliveryAddress | None:
+    def delivery_address(self) -> Address | None:
         data = self.cleaned_data
         if data.get("fulfilment") != Fulfilment.DELIVERY:
             return None
         choice = data.get("saved_address") or self.NEW_ADDRESS
         for saved in self.addresses:
             if saved.id == choice:
-                return DeliveryAddress.of(saved)
-        return DeliveryAddress(**self.address_values())
+                return saved
+        return Address(**self.address_values())
