@@ -150,6 +150,7 @@ def test_password_change_checks_the_current_password(logged_in_client, confirmed
     assert [m.subject for m in mails_to("joao@example.com")] == ["Sua senha na OCI PIZZA foi alterada"]
 
 
+@pytest.mark.argon2
 def test_password_guessing_inside_a_session_is_limited(logged_in_client, settings, hasher_calls):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_check": (2, 900)}
     for _ in range(3):
