@@ -37,7 +37,13 @@ def home(request):
     next_opening = pizzeria.next_opening(now) if pizzeria else None
     # Only the fixed views (whole menu, one category) are worth caching; searches are rendered afresh.
     cacheable = not query and (not category or any(c.slug == category for c in menu.categories))
-    next_path = request.get_full_path()
+    # The cached views come back to their canonical address, so stray query strings (tracking tags)
+    # neither take cache slots nor reach the page.
+    next_path = (
+        request.get_full_path()
+        if not cacheable
+        else request.path + (f"?categoria={category}" if category else "")
+    )
     language = translation.get_language()
     cards = render_cached(
         template="menu/includes/sections.html",

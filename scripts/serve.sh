@@ -12,6 +12,7 @@ else
   say "No Redis on 127.0.0.1:6379: sessions go to the local database (start redis-server to use it)"
 fi
 PY="$VENV/bin/python"
+mkdir -p "$ROOT/var"
 say "Creating the relational database";  "$PY" manage.py migrate --no-input -v 1
 say "Creating the NoSQL tables";         "$PY" manage.py nosql_migrate
 say "Loading the menu and its photos";   "$PY" manage.py load_menu
