@@ -284,47 +284,55 @@ def shop(menu_loaded, pizzeria_loaded):
 CUSTOMER_PASSWORD = "massa-fina-de-fermentacao"
 
 
-# Rows of the fixture customers, made once per test process by the real sign-up service and copied into
-# each test's fresh store: an Argon2 hash costs ~0.1-0.5 s, and dozens of tests need a customer.
-_CUSTOMER_ROWS: dict[str, tuple[dict, dict]] = {}
+ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "argon2: hash passwords as production does (Argon2), not with the fast test hasher"
+    )
+
+
+@pytest.fixture(autouse=True)
+def password_hasher(request, settings) -> str:
+    """The hasher that makes new password hashes in this test: the test settings' fast MD5, or, for a test
+    marked ``argon2`` (the ones about hashing itself: its cost, what it stores, what skips it), the
+    production list from settings.base, Argon2 first. Autouse, so it is chosen before any fixture hashes
+    a password; the customer fixtures ask for it too."""
+    if request.node.get_closest_marker("argon2"):
+        from ocipizza.settings import base
+
+        assert base.PASSWORD_HASHERS[0] == ARGON2, "production hashes with Argon2"
+        settings.PASSWORD_HASHERS = list(base.PASSWORD_HASHERS)
+    return settings.PASSWORD_HASHERS[0]
 
 
 def _make_customer(email: str, *, verified: bool):
     from accounts import repositories
-    from accounts.normalize import email_key
     from accounts.selectors import customer_get
     from accounts.services import customer_register
-    from ocipizza.nosql import store
 
-    if email not in _CUSTOMER_ROWS:
-        created = customer_register(
-            name="Maria Souza",
-            email=email,
-            telephone="(11) 98765-4321",
-            password=CUSTOMER_PASSWORD,
-            base_url="http://testserver",
-            privacy_version="test",
-        )
-        user = store.get(repositories.USER, {"id": created.id}).value
-        claim = store.get(repositories.CLAIM, {"email": email_key(email)}).value
-        _CUSTOMER_ROWS[email] = (user, claim)
-    else:
-        user, claim = _CUSTOMER_ROWS[email]
-        store.put(repositories.USER, user)
-        store.put(repositories.CLAIM, claim)
+    created = customer_register(
+        name="Maria Souza",
+        email=email,
+        telephone="(11) 98765-4321",
+        password=CUSTOMER_PASSWORD,
+        base_url="http://testserver",
+        privacy_version="test",
+    )
     if verified:
-        repositories.user_update(user["id"], lambda stored: stored.evolve(verified=True))
-    return customer_get(customer_id=user["id"])
+        repositories.user_update(created.id, lambda stored: stored.evolve(verified=True))
+    return customer_get(customer_id=created.id)
 
 
 @pytest.fixture
-def customer(nosql_store):
+def customer(nosql_store, password_hasher):
     """An unconfirmed customer (maria@example.com) whose password is ``CUSTOMER_PASSWORD``."""
     return _make_customer("maria@example.com", verified=False)
 
 
 @pytest.fixture
-def confirmed_customer(nosql_store):
+def confirmed_customer(nosql_store, password_hasher):
     """A customer who confirmed their e-mail (joao@example.com), password ``CUSTOMER_PASSWORD``."""
     return _make_customer("joao@example.com", verified=True)
 

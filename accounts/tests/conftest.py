@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core import mail
 
-from conftest import CUSTOMER_PASSWORD
+from conftest import ARGON2, CUSTOMER_PASSWORD
 
 STRONG_PASSWORD = "borda-recheada-de-catupiry"
 LINK = re.compile(r"https?://\S+")
@@ -45,8 +45,13 @@ def signup_data(**overrides) -> dict:
 
 
 @pytest.fixture
-def hasher_calls(monkeypatch):
-    """Counts every Argon2 hash computed (encode) or checked (verify); both still do their real work."""
+def hasher_calls(monkeypatch, password_hasher):
+    """Counts every Argon2 hash computed (encode) or checked (verify); both still do their real work.
+
+    Only for tests marked ``argon2``: under the fast test hasher nothing would be counted, and a count of
+    zero would pass for the wrong reason.
+    """
+    assert password_hasher == ARGON2, "hasher_calls counts Argon2: mark the test @pytest.mark.argon2"
     calls = {"encode": 0, "verify": 0}
     encode, verify = Argon2PasswordHasher.encode, Argon2PasswordHasher.verify
 

@@ -44,6 +44,7 @@ def test_the_old_session_key_is_worthless_after_login(client, confirmed_customer
     assert attacker.get("/conta/").status_code == 302  # not logged in
 
 
+@pytest.mark.argon2
 def test_wrong_password_and_unknown_email_get_the_same_answer_and_cost(client, customer, hasher_calls):
     wrong = login(client, "maria@example.com", "senha-errada-123")
     other = Client(enforce_csrf_checks=True)
@@ -55,6 +56,7 @@ def test_wrong_password_and_unknown_email_get_the_same_answer_and_cost(client, c
     assert hasher_calls == {"encode": 1, "verify": 1}
 
 
+@pytest.mark.argon2
 def test_throttled_logins_never_reach_the_hasher(client, customer, settings, hasher_calls):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_account": (3, 900)}
     for _ in range(3):
@@ -77,6 +79,7 @@ def test_throttling_looks_the_same_for_known_and_unknown_addresses(client, custo
     assert page_text(known, "maria@example.com") == page_text(unknown, "nao-existe@example.com")
 
 
+@pytest.mark.argon2
 def test_logins_from_one_client_address_are_limited_across_accounts(client, settings, hasher_calls):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_ip": (2, 300)}
     for n in range(2):

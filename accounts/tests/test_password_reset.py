@@ -31,6 +31,7 @@ def set_password(client, path, first=NEW_PASSWORD, second=NEW_PASSWORD):
     return post(client, path, {"password1": first, "password2": second})
 
 
+@pytest.mark.argon2
 def test_known_and_unknown_addresses_get_the_same_answer_and_one_email_each(client, customer, hasher_calls):
     mail.outbox.clear()
     known = ask_reset(client, "Maria@Example.com")

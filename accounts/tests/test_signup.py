@@ -25,6 +25,7 @@ def confirmation_path(address: str) -> str:
     return link.removeprefix("http://testserver")
 
 
+@pytest.mark.argon2
 def test_signup_creates_an_unconfirmed_account_and_mails_the_link(client):
     response = post(
         client, "/conta/cadastro/", signup_data(email="  Ana.Lima@EXAMPLE.com", telephone="+55 21 99876-5432")
@@ -48,6 +49,7 @@ def test_signup_creates_an_unconfirmed_account_and_mails_the_link(client):
     assert len(rows) == 1 and token not in str(rows)
 
 
+@pytest.mark.argon2
 def test_signup_with_a_taken_address_answers_the_same_and_mails_the_owner(client, customer, hasher_calls):
     other = Client(enforce_csrf_checks=True)
     mail.outbox.clear()

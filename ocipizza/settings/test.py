@@ -5,8 +5,10 @@ from .base import VAR_DIR, cache_settings, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-that-is-long-enough-for-django-checks-0123456789"
+# Fast hashing for the many tests that only need a customer; tests about hashing itself are marked
+# ``argon2`` and hash with production's list (see the root conftest's password_hasher fixture).
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.MD5PasswordHasher",
 ]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
