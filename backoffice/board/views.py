@@ -18,6 +18,11 @@ from . import selectors, services
 TICKET_KINDS = ("cozinha", "entrega")
 
 
+def now():
+    """The board's clock (tests set it to the evening their orders were placed)."""
+    return timezone.now()
+
+
 def _timezone():
     pizzeria = pizzeria_get()
     return pizzeria.tz if pizzeria else timezone.get_default_timezone()
@@ -27,7 +32,7 @@ def _board_context(request) -> dict:
     # The version is read before the orders: a change made while the board is built moves it again,
     # so the next poll redraws rather than missing that change.
     version = orders_version()
-    board = selectors.board_get(now=timezone.now(), timezone=_timezone())
+    board = selectors.board_get(now=now(), timezone=_timezone())
     return {**site.each_context(request), "board": board, "version": version}
 
 
@@ -85,7 +90,7 @@ def order_move(request, code):
             version=request.POST.get("version", ""),
             staff_name=user.get_full_name() or user.get_username(),
             reason=request.POST.get("reason", "")[:500],
-            now=timezone.now(),
+            now=now(),
         )
     except services.OrderChanged as e:
         return _answer(request, e.message, e.order, status=409, level=messages.WARNING)
@@ -123,5 +128,5 @@ def order_ticket(request, code, kind):
     if kind not in TICKET_KINDS:
         raise Http404
     card = _card_or_404(code)
-    context = {"order": card.order, "kind": kind, "pizzeria": pizzeria_get(), "now": timezone.now()}
+    context = {"order": card.order, "kind": kind, "pizzeria": pizzeria_get(), "now": now()}
     return render(request, "backoffice/board/ticket.html", context)

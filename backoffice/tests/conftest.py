@@ -10,6 +10,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from backoffice import roles, services
 from conftest import csrf_token
 
+# The shop's customer and its frozen evening, for the tests that place orders through the shop's pages.
+from orders.tests.conftest import customer, open_now  # noqa: F401
+
 STAFF_PASSWORD = "forno-a-lenha-2026"
 LOGIN = "/gestao/entrar/"
 
