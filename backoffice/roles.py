@@ -59,16 +59,23 @@ def ensure_roles(apps=None) -> None:
 
 
 def role_of(user) -> str | None:
-    """The user's back-office role, or ``None`` for anyone who is not staff (customers included)."""
+    """The user's back-office role, or ``None`` for anyone who is not staff (customers included).
+
+    Read once per request: the answer is kept on the user object, which lives as long as the request.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
+    try:
+        return user._backoffice_role
+    except AttributeError:
+        pass
     if user.is_superuser:
-        return MANAGER
-    names = {group.name for group in user.groups.all()}
-    for role in (MANAGER, KITCHEN):
-        if role in names:
-            return role
-    return None
+        role = MANAGER
+    else:
+        names = set(user.groups.values_list("name", flat=True))
+        role = next((r for r in (MANAGER, KITCHEN) if r in names), None)
+    user._backoffice_role = role
+    return role
 
 
 def needs_second_factor(user) -> bool:

@@ -15,7 +15,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.views.decorators.cache import never_cache
@@ -107,10 +107,6 @@ class BackofficeSite:
     @property
     def urls(self):
         return self.get_urls(), "backoffice", self.name
-
-
-def redirect_home():
-    return redirect(f"{BackofficeSite.name}:home")
 
 
 site = BackofficeSite()

@@ -35,6 +35,17 @@ MOVE_LABELS = {
     (Status.OUT_FOR_DELIVERY, Status.DELIVERED): _("Entregue"),
     (Status.READY_FOR_PICKUP, Status.DELIVERED): _("Retirado"),
 }
+# Statuses in the staff's words (customers read orders.statuses.LABELS).
+STAFF_LABELS = {
+    Status.PLACED: _("Novo: aguardando aceite"),
+    Status.AWAITING_PAYMENT: _("Novo: aguardando pagamento PIX"),
+    Status.RECEIVED: _("Aceito"),
+    Status.PREPARING: _("Em preparo"),
+    Status.READY_FOR_PICKUP: _("Pronto para retirada"),
+    Status.OUT_FOR_DELIVERY: _("Saiu para entrega"),
+    Status.DELIVERED: _("Concluído"),
+    Status.CANCELED: _("Cancelado"),
+}
 SEEN_KEY = "backoffice:seen:{order_id}"
 SEEN_SECONDS = 3 * 24 * 60 * 60
 

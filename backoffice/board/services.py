@@ -54,7 +54,8 @@ def order_move(
         target_status = Status(target)
     except ValueError:
         raise MoveRefused(_("Escolha uma das ações do pedido.")) from None
-    reason = " ".join((reason or "").split())
+    # One line of printable text: it is shown to the customer and printed in e-mails.
+    reason = " ".join("".join(ch for ch in (reason or "") if ch.isprintable()).split())
     if target_status == Status.CANCELED and not reason:
         raise MoveRefused(_("Diga ao cliente o motivo do cancelamento."))
     try:

@@ -8,12 +8,19 @@ from urllib.parse import quote, urlencode
 
 from django import template
 
+from backoffice.board.selectors import STAFF_LABELS
+
 register = template.Library()
 
 
 @register.filter
 def version_token(version: bytes) -> str:
     return base64.urlsafe_b64encode(version or b"").decode()
+
+
+@register.filter
+def staff_status(status) -> str:
+    return STAFF_LABELS.get(status, status)
 
 
 @register.filter
