@@ -298,7 +298,7 @@ def password_hasher(request, settings) -> str:
     """The hasher that makes new password hashes in this test: the test settings' fast MD5, or, for a test
     marked ``argon2`` (the ones about hashing itself: its cost, what it stores, what skips it), the
     production list from settings.base, Argon2 first. Autouse, so it is chosen before any fixture hashes
-    a password; the customer fixtures ask for it too."""
+    a password; ``make_customer`` asks for it too."""
     if request.node.get_closest_marker("argon2"):
         from ocipizza.settings import base
 
@@ -307,34 +307,43 @@ def password_hasher(request, settings) -> str:
     return settings.PASSWORD_HASHERS[0]
 
 
-def _make_customer(email: str, *, verified: bool):
+@pytest.fixture
+def make_customer(nosql_store, password_hasher):
+    """Registers customers through the real sign-up service: ``make_customer(email, verified=False,
+    name="Maria Souza")``; each one's password is ``CUSTOMER_PASSWORD``. ``verified``: the e-mail is
+    confirmed."""
+    from django.conf import settings
+
     from accounts import repositories
     from accounts.selectors import customer_get
     from accounts.services import customer_register
 
-    created = customer_register(
-        name="Maria Souza",
-        email=email,
-        telephone="(11) 98765-4321",
-        password=CUSTOMER_PASSWORD,
-        base_url="http://testserver",
-        privacy_version="test",
-    )
-    if verified:
-        repositories.user_update(created.id, lambda stored: stored.evolve(verified=True))
-    return customer_get(customer_id=created.id)
+    def make(email: str, *, verified: bool = False, name: str = "Maria Souza"):
+        created = customer_register(
+            name=name,
+            email=email,
+            telephone="(11) 98765-4321",
+            password=CUSTOMER_PASSWORD,
+            base_url="http://testserver",
+            privacy_version=settings.PRIVACY_NOTICE_VERSION,
+        )
+        if verified:
+            repositories.user_update(created.id, lambda stored: stored.evolve(verified=True))
+        return customer_get(customer_id=created.id)
+
+    return make
 
 
 @pytest.fixture
-def customer(nosql_store, password_hasher):
+def customer(make_customer):
     """An unconfirmed customer (maria@example.com) whose password is ``CUSTOMER_PASSWORD``."""
-    return _make_customer("maria@example.com", verified=False)
+    return make_customer("maria@example.com")
 
 
 @pytest.fixture
-def confirmed_customer(nosql_store, password_hasher):
+def confirmed_customer(make_customer):
     """A customer who confirmed their e-mail (joao@example.com), password ``CUSTOMER_PASSWORD``."""
-    return _make_customer("joao@example.com", verified=True)
+    return make_customer("joao@example.com", verified=True)
 
 
 def client_login(client, customer_id: str) -> None:
@@ -446,6 +455,27 @@ def nosql_emulator():
     process = EmulatorProcess().start()
     yield process
     process.stop()
+
+
+@pytest.fixture(scope="session")
+def cloud_emulator():
+    """One emulator in cloud mode (signed requests required, table limits) per session, stopped by PID.
+    Shared: reset it with ``cloud_emulator.admin("reset")`` before use."""
+    from emulators.nosql.tests.support import EmulatorProcess
+
+    process = EmulatorProcess("--cloud").start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def oci_config(tmp_path_factory):
+    """The OCI API key and config file of every test that signs requests (cloud emulator, Oracle backend in
+    cloud mode, OCI Functions mail): a throwaway RSA key, profiles ``DEFAULT`` and ``OCIPIZZA``
+    (emulators/nosql/tests/support.py, ``OCIConfig``)."""
+    from emulators.nosql.tests.support import write_oci_config
+
+    return write_oci_config(tmp_path_factory.mktemp("oci"))
 
 
 @pytest.fixture

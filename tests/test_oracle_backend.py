@@ -6,7 +6,6 @@ the handle's life cycle and ``manage.py nosql_migrate``. The store contract is i
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
 import os
 import re
@@ -18,15 +17,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from emulators.nosql.tests.support import EmulatorProcess, write_rsa_key
 from ocipizza.nosql import ConditionFailed, InvalidRequest, Put, Query, SchemaError, StoreUnavailable
 from ocipizza.nosql.backends.oracle import OracleStore, _close_all
 from ocipizza.nosql.tables import SCHEMA
 
 pytestmark = pytest.mark.system
 
-TENANCY = "ocid1.tenancy.oc1..aaaaaaaaocipizzatesttenancy"
-USER = "ocid1.user.oc1..aaaaaaaaocipizzatestuser"
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaocipizzapedidos"
 
 
@@ -57,35 +53,6 @@ def store(emulator):
 # --- cloud mode -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def cloud_emulator():
-    process = EmulatorProcess("--cloud").start()
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="module")
-def oci_config(tmp_path_factory):
-    """An OCI config file with an RSA API key made for the test, and the key's real fingerprint."""
-    from cryptography.hazmat.primitives import serialization
-
-    folder = tmp_path_factory.mktemp("oci")
-    key_file = folder / "oci_api_key.pem"
-    key = write_rsa_key(key_file)
-    public = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    digest = hashlib.md5(public, usedforsecurity=False).hexdigest()  # OCI's fingerprint format
-    fingerprint = ":".join(digest[i : i + 2] for i in range(0, 32, 2))
-    config = folder / "config"
-    config.write_text(
-        "[DEFAULT]\nuser=nobody\nfingerprint=00\ntenancy=nobody\nkey_file=/nonexistent\n\n"
-        f"[OCIPIZZA]\nuser={USER}\nfingerprint={fingerprint}\ntenancy={TENANCY}\n"
-        f"region=sa-saopaulo-1\nkey_file={key_file}\n"
-    )
-    return {"path": str(config), "fingerprint": fingerprint, "key": key}
-
-
 def test_cloud_mode_signs_requests_and_creates_tables_with_limits(cloud_emulator, oci_config):
     from borneo import GetTableRequest
     from cryptography.hazmat.primitives import hashes
@@ -100,7 +67,7 @@ def test_cloud_mode_signs_requests_and_creates_tables_with_limits(cloud_emulator
             "ENDPOINT": cloud_emulator.url,
             "COMPARTMENT": COMPARTMENT,
             "AUTH": "config",
-            "OCI_CONFIG_FILE": oci_config["path"],
+            "OCI_CONFIG_FILE": str(oci_config.path),
             "OCI_PROFILE": "OCIPIZZA",
             "TABLE_READ_UNITS": 7,
             "TABLE_WRITE_UNITS": 5,
@@ -121,7 +88,7 @@ def test_cloud_mode_signs_requests_and_creates_tables_with_limits(cloud_emulator
         params = dict(re.findall(r'(\w+)="([^"]*)"', authorization))
         assert set(params) == {"version", "keyId", "algorithm", "headers", "signature"}
         assert params["version"] == "1" and params["algorithm"] == "rsa-sha256"
-        assert params["keyId"] == f"{TENANCY}/{USER}/{oci_config['fingerprint']}"
+        assert params["keyId"] == oci_config.key_id("OCIPIZZA")  # the profile asked for, not DEFAULT
         headers = seen["last_headers"]
         assert headers["x-nosql-compartment-id"] == COMPARTMENT
         # It really is signed by the configured key: check it over the signing string it names.
@@ -129,7 +96,7 @@ def test_cloud_mode_signs_requests_and_creates_tables_with_limits(cloud_emulator
         for name in params["headers"].split():
             value = "post /V2/nosql/data" if name == "(request-target)" else headers[name]
             lines.append(f"{name}: {value}")
-        oci_config["key"].public_key().verify(
+        oci_config.key.public_key().verify(
             base64.b64decode(params["signature"]),
             "\n".join(lines).encode(),
             padding.PKCS1v15(),
@@ -185,7 +152,7 @@ def test_cloud_auth_choices(monkeypatch, oci_config):
     store = OracleStore(
         "x",
         SCHEMA,
-        {**options, "AUTH": "config", "OCI_CONFIG_FILE": oci_config["path"], "OCI_PROFILE": "OCIPIZZA"},
+        {**options, "AUTH": "config", "OCI_CONFIG_FILE": str(oci_config.path), "OCI_PROFILE": "OCIPIZZA"},
     )
     config = store._config()
     assert config.get_service_url().geturl().startswith("https://nosql.sa-saopaulo-1.oci.oraclecloud.com")

@@ -15,7 +15,7 @@ from orders import repositories
 from orders.cart import SESSION_KEY
 from orders.services import order_transition
 from orders.statuses import Actor, IllegalTransition, Status
-from orders.tests.conftest import log_in, make_customer
+from orders.tests.conftest import log_in
 from orders.tests.test_pix import decode_brcode
 
 ADDRESS = {
@@ -147,8 +147,8 @@ def test_minimum_order(client, customer, open_now):
     assert orders_of(customer) == []
 
 
-def test_unconfirmed_customers_are_told_to_confirm(shop, open_now):
-    make_customer("novo@example.com", verified=False)
+def test_unconfirmed_customers_are_told_to_confirm(shop, open_now, make_customer):
+    make_customer("novo@example.com")
     client = log_in(Client(enforce_csrf_checks=True), "novo@example.com")
     add(client, "calabresa")
     response = client.get("/pedido/finalizar/", follow=True)
@@ -208,10 +208,10 @@ def test_a_new_key_after_an_order_makes_a_new_order(filled, customer):
     assert len(orders_of(customer)) == 2
 
 
-def test_another_customers_order_is_not_found(filled, customer, shop):
+def test_another_customers_order_is_not_found(filled, customer, make_customer):
     response = submit(filled, checkout_key(filled))
     url = response["Location"]
-    make_customer("joao@example.com", name="João Souza")
+    make_customer("joao@example.com", verified=True, name="João Souza")
     other = log_in(Client(enforce_csrf_checks=True), "joao@example.com")
     assert other.get(url).status_code == 404
     assert post(other, url + "cancelar/").status_code == 404

@@ -28,6 +28,11 @@ def media_root():
     return None
 
 
+@pytest.fixture
+def password_hasher():
+    return None
+
+
 # --- the emulator process --------------------------------------------------------------------------------
 
 

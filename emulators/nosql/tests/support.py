@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -89,6 +90,51 @@ def write_rsa_key(path: Path):
         )
     )
     return key
+
+
+@dataclass(frozen=True)
+class OCIConfig:
+    """A throwaway OCI config file (``path``) whose profiles sign with one test RSA ``key``."""
+
+    path: Path
+    key: object  # cryptography's RSAPrivateKey, for tests that verify a signature
+    fingerprint: str  # the key's real fingerprint, in OCI's format
+    tenancy: str
+    users: dict[str, str]  # profile name -> user OCID
+
+    def key_id(self, profile: str = "DEFAULT") -> str:
+        """The ``keyId`` a request signed with ``profile`` carries: tenancy/user/fingerprint."""
+        return f"{self.tenancy}/{self.users[profile]}/{self.fingerprint}"
+
+
+def write_oci_config(folder: Path) -> OCIConfig:
+    """Write an API key made for the test and a config file naming it under two profiles, ``DEFAULT`` and
+    ``OCIPIZZA`` (two users of one tenancy, so a request's ``keyId`` tells which profile signed it)."""
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+
+    key_file = folder / "oci_api_key.pem"
+    key = write_rsa_key(key_file)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashlib.md5(public, usedforsecurity=False).hexdigest()  # OCI's fingerprint format
+    fingerprint = ":".join(digest[i : i + 2] for i in range(0, 32, 2))
+    tenancy = "ocid1.tenancy.oc1..aaaaaaaaocipizzatesttenancy"
+    users = {
+        "DEFAULT": "ocid1.user.oc1..aaaaaaaaocipizzadefaultuser",
+        "OCIPIZZA": "ocid1.user.oc1..aaaaaaaaocipizzatestuser",
+    }
+    path = folder / "config"
+    path.write_text(
+        "\n".join(
+            f"[{profile}]\nuser={user}\nfingerprint={fingerprint}\ntenancy={tenancy}\n"
+            f"region=sa-saopaulo-1\nkey_file={key_file}\n"
+            for profile, user in users.items()
+        )
+    )
+    return OCIConfig(path, key, fingerprint, tenancy, users)
 
 
 def make_handle(url: str, provider=None, retries: int | None = None, timeout_ms: int = 10000):

@@ -13,7 +13,6 @@ from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
 from conftest import free_port
-from emulators.nosql.tests.support import write_rsa_key
 from ocipizza.mail import mail_enqueue, outbox_deliver, outbox_get, outbox_send_due
 from ocipizza.mail.outbox import SENDING, TABLE
 from ocipizza.nosql import store
@@ -260,18 +259,11 @@ def test_send_outbox_lets_producers_queue_their_mail_first(smtp_server, settings
     assert "broken_producer failed" in capsys.readouterr().err
 
 
-def test_oci_functions_with_an_api_key_signs_the_invoke_request(fn_server, settings, tmp_path):
-    key_file = tmp_path / "oci_api_key.pem"
-    write_rsa_key(key_file)
-    config_file = tmp_path / "config"
-    config_file.write_text(
-        "[DEFAULT]\nuser=ocid1.user.oc1..test\nfingerprint=11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff\n"
-        f"tenancy=ocid1.tenancy.oc1..test\nregion=sa-saopaulo-1\nkey_file={key_file}\n"
-    )
+def test_oci_functions_with_an_api_key_signs_the_invoke_request(fn_server, settings, oci_config):
     settings.MAIL_FN = {
         **settings.MAIL_FN,
         "AUTH": "config",
-        "OCI_CONFIG_FILE": str(config_file),
+        "OCI_CONFIG_FILE": str(oci_config.path),
         "OCI_PROFILE": "DEFAULT",
     }
     message_id = enqueue()
@@ -283,4 +275,4 @@ def test_oci_functions_with_an_api_key_signs_the_invoke_request(fn_server, setti
     assert call["json"]["id"] == message_id
     # Signed with the API key: OCI's HTTP signature over the method, path, host and body.
     assert call["authorization"].startswith('Signature algorithm="rsa-sha256"')
-    assert 'keyId="ocid1.tenancy.oc1..test/ocid1.user.oc1..test/11:22:33' in call["authorization"]
+    assert f'keyId="{oci_config.key_id("DEFAULT")}"' in call["authorization"]
