@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "ocipizza.context_processors.site",
+                "orders.context_processors.cart",
             ],
         },
     },
