@@ -1,10 +1,12 @@
 """Fixtures for the whole suite: a fresh store and cache for every test, browsers, throwaway servers."""
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -277,6 +279,71 @@ def pizzeria_loaded(nosql_store):
 def shop(menu_loaded, pizzeria_loaded):
     """Menu and pizzeria profile both loaded."""
     return menu_loaded
+
+
+# --- the shipped data, read from its files: counts and prices in tests come from here, not from memory ---
+
+DATA_DIR = ROOT / "data"
+CENTS = Decimal("0.01")
+
+
+class MenuData:
+    """data/menu as its files say: ``menu.json`` (categories, items) and ``sizes.json`` (size factors).
+
+    Kept independent of the app's loader on purpose: a size's price is the item's price times the size's
+    factor, in cents, as sizes.json states the rule.
+    """
+
+    def __init__(self, folder: Path = DATA_DIR / "menu"):
+        menu = json.loads((folder / "menu.json").read_text(encoding="utf-8"))
+        sizes = json.loads((folder / "sizes.json").read_text(encoding="utf-8"))
+        self.categories: list[dict] = menu["categories"]
+        self.items: dict[str, dict] = {item["slug"]: item for item in menu["items"]}
+        self.factors: dict[str, Decimal] = {size["code"]: Decimal(size["factor"]) for size in sizes["sizes"]}
+
+    @property
+    def pizzas(self) -> list[str]:
+        """Slugs of everything but the drinks, in file order."""
+        from menu.entities import DRINKS
+
+        return [slug for slug, item in self.items.items() if item["category"] != DRINKS]
+
+    @property
+    def photos(self) -> list[str]:
+        """Slugs of the items that come with a photo."""
+        return [slug for slug, item in self.items.items() if item["image"]]
+
+    def name(self, slug: str) -> str:
+        return self.items[slug]["name"]
+
+    def price(self, slug: str, size: str | None = None) -> Decimal:
+        """The item's price (a pizza's is its largest size), or that of ``size``."""
+        full = Decimal(self.items[slug]["price"])
+        return full if size is None else (full * self.factors[size]).quantize(CENTS)
+
+
+@pytest.fixture(scope="session")
+def menu_data() -> MenuData:
+    return MenuData()
+
+
+def pizzeria_document() -> dict:
+    """data/pizzeria.json as the file says (hours, delivery zones, minimum order, PIX account)."""
+    return json.loads((DATA_DIR / "pizzeria.json").read_text(encoding="utf-8"))
+
+
+def zone_fee(document: dict, zone: str) -> Decimal:
+    """The delivery fee of the zone named ``zone`` in a pizzeria profile document."""
+    return Decimal(next(z["fee"] for z in document["delivery_zones"] if z["name"] == zone))
+
+
+def brl(amount: Decimal | str, space: str = "\u00a0", language: str = "pt-br") -> str:
+    """Money as the pages write it: ``R$\u00a01.234,56`` (pt-BR) or ``R$\u00a01,234.56`` (en); messages
+    written in prose use a plain ``space``."""
+    text = f"{Decimal(amount):,.2f}"
+    if language == "pt-br":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"R${space}{text}"
 
 
 # --- customer accounts (accounts/) and mail (ocipizza/mail) ------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, brl, pizzeria_document, zone_fee
 from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
 from ocipizza.pizzeria.services import pizzeria_save
 from orders.tests.test_pix import decode_brcode
@@ -46,7 +46,9 @@ def wait_for_mail(smtp_server, count, timeout=10.0):
     return smtp_server.messages[count - 1]
 
 
-def test_phone_customer_orders_meio_a_meio_and_pays_by_pix(phone_page, live_server, always_open, smtp_server):
+def test_phone_customer_orders_meio_a_meio_and_pays_by_pix(
+    phone_page, live_server, always_open, smtp_server, menu_data
+):
     page = phone_page
     base = live_server.url
 
@@ -84,7 +86,9 @@ def test_phone_customer_orders_meio_a_meio_and_pays_by_pix(phone_page, live_serv
 
     page.goto(base + "/carrinho/")
     assert "Meio a meio: Calabresa e Peperone" in page.content()
-    assert page.locator("[data-testid=subtotal]").inner_text() == "R$\u00a072,99"
+    halves = (menu_data.price("calabresa", "grande"), menu_data.price("peperone", "grande"))
+    subtotal = max(halves) + menu_data.price("refrigerante-2l")  # the dearer half, and the soda
+    assert page.locator("[data-testid=subtotal]").inner_text() == brl(subtotal)
     shot(page, "3-cart")
     page.get_by_role("link", name="Fechar pedido").click()
     page.wait_for_load_state("load")  # deferred scripts (the CEP autofill) have run
@@ -99,8 +103,9 @@ def test_phone_customer_orders_meio_a_meio_and_pays_by_pix(phone_page, live_serv
     shot(page, "4-checkout")
     page.get_by_role("button", name="Fazer pedido").click()
     # A new address: the page first shows the delivery fee, and the customer confirms.
-    assert "Confira a taxa de entrega de R$ 5,00" in page.content()
-    assert page.locator("[data-testid=checkout-total]").inner_text() == "R$\u00a077,99"
+    fee = zone_fee(pizzeria_document(), "Centro expandido")
+    assert f"Confira a taxa de entrega de {brl(fee, ' ')}" in page.content()
+    assert page.locator("[data-testid=checkout-total]").inner_text() == brl(subtotal + fee)
     page.get_by_role("button", name="Fazer pedido").click()
 
     # The tracking page with the PIX QR code and the copia-e-cola.
@@ -108,7 +113,7 @@ def test_phone_customer_orders_meio_a_meio_and_pays_by_pix(phone_page, live_serv
     assert page.locator("[data-testid=order-status]").inner_text() == "Aguardando pagamento"
     code = page.locator("[data-testid=pix-code]").input_value()
     fields = decode_brcode(code)
-    assert fields["54"] == "77.99"  # 57,99 + 15,00 + 5,00 delivery to the Centro zone
+    assert fields["54"] == str(subtotal + fee)
     qr = page.locator("[data-testid=pix-qr] svg")
     assert qr.is_visible()
     shot(page, "5-tracking")

@@ -16,42 +16,52 @@ def run(*args):
     return out.getvalue()
 
 
-def test_load_menu_loads_every_item_and_photo():
+def rows(menu_data) -> int:
+    """Rows the shipped menu makes: one per category and one per item."""
+    return len(menu_data.categories) + len(menu_data.items)
+
+
+def test_load_menu_loads_every_item_and_photo(menu_data):
     output = run()
-    assert "[16/16] agua-mineral" in output
-    assert "20 created" in output
+    count, last = len(menu_data.items), list(menu_data.items)[-1]
+    assert f"[{count}/{count}] {last}" in output
+    assert f"{rows(menu_data)} created" in output
     items = repositories.items()
-    assert len(items) == 16
+    assert sorted(i.slug for i in items) == sorted(menu_data.items)
     pizzas = [i for i in items if i.is_pizza]
-    assert len(pizzas) == 12 and all(p.image and default_storage.exists(p.image) for p in pizzas)
+    assert sorted(p.slug for p in pizzas) == sorted(menu_data.pizzas)
+    assert all(p.image and default_storage.exists(p.image) for p in pizzas)
     assert all(i.image is None for i in items if not i.is_pizza)
     calabresa = repositories.item_get("calabresa")
-    assert str(calabresa.price) == "35.99" and calabresa.category == "tradicional"
-    assert [c.slug for c in repositories.categories()] == ["tradicional", "especial", "vegetariana", "bebida"]
+    assert str(calabresa.price) == menu_data.items["calabresa"]["price"]  # in cents, as written
+    assert calabresa.category == menu_data.items["calabresa"]["category"]
+    assert [c.slug for c in repositories.categories()] == [c["slug"] for c in menu_data.categories]
 
 
-def test_load_menu_is_idempotent_and_keeps_manager_changes(nosql_store):
+def test_load_menu_is_idempotent_and_keeps_manager_changes(nosql_store, menu_data):
     run()
     from dataclasses import replace
 
     repositories.item_save(replace(repositories.item_get("bauru"), available=False))
     nosql_store.stats.reset()
     output = run()
-    assert "0 created" in output and "20 left unchanged" in output and "0 photos stored" in output
+    assert "0 created" in output and f"{rows(menu_data)} left unchanged" in output
+    assert "0 photos stored" in output
     assert nosql_store.stats.calls["put"] == 0
     assert repositories.item_get("bauru").available is False
 
 
-def test_dry_run_writes_nothing():
+def test_dry_run_writes_nothing(menu_data):
     output = run("--dry-run")
-    assert "20 created" in output and "dry run" in output
+    assert f"{rows(menu_data)} created" in output and "dry run" in output
     assert repositories.items() == []
     assert not default_storage.exists("menu")
 
 
-def test_load_menu_updates_changed_prices_and_drops_the_cached_menu(tmp_path, settings):
+def test_load_menu_updates_changed_prices_and_drops_the_cached_menu(tmp_path, settings, menu_data):
     run()
-    assert menu_get().item("calabresa").price.to_eng_string() == "35.99"
+    shipped = menu_data.items["calabresa"]["price"]
+    assert menu_get().item("calabresa").price.to_eng_string() == shipped != "39.90"
     source = tmp_path / "menu"
     shutil.copytree(settings.MENU_DATA_DIR, source)
     data = json.loads((source / "menu.json").read_text())

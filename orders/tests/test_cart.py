@@ -1,12 +1,12 @@
 """The cart through its pages, as a customer (and a tamperer) would use it."""
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.test import Client
 
-from conftest import post
+from conftest import CENTS, brl, post
 from menu import repositories
 from menu.selectors import menu_invalidate
 from orders.cart import SESSION_KEY
@@ -27,36 +27,47 @@ def subtotal(response):
     return re.search(r'data-testid="subtotal">([^<]+)<', response.content.decode()).group(1)
 
 
-def test_add_items_and_see_them_priced_in_the_cart(client):
+def test_add_items_and_see_them_priced_in_the_cart(client, menu_data):
     response = add(client, "calabresa", size="grande", quantity=2)
-    assert "Calabresa foi para o carrinho." in response.content.decode()
+    assert f"{menu_data.name('calabresa')} foi para o carrinho." in response.content.decode()
     add(client, "refrigerante-lata", quantity=3)
     cart = client.get("/carrinho/")
     html = cart.content.decode()
-    assert "Calabresa" in html and "Refrigerante lata 350 ml" in html
-    assert subtotal(cart) == "R$\u00a092,98"  # 2 × 35,99 + 3 × 7,00
+    assert menu_data.name("calabresa") in html and menu_data.name("refrigerante-lata") in html
+    expected = 2 * menu_data.price("calabresa", "grande") + 3 * menu_data.price("refrigerante-lata")
+    assert subtotal(cart) == brl(expected)
     assert 'data-testid="cart-badge"' in html and ">5</span>" in html
 
 
-def test_sizes_have_their_own_prices(client):
+def test_sizes_have_their_own_prices(client, menu_data):
     add(client, "calabresa", size="broto")
-    assert subtotal(client.get("/carrinho/")) == "R$\u00a021,59"  # 35,99 × 0,60
+    broto = menu_data.price("calabresa", "broto")
+    assert broto != menu_data.price("calabresa")
+    assert subtotal(client.get("/carrinho/")) == brl(broto)
 
 
-def test_half_and_half_costs_the_dearer_half_by_default(client):
+def halves(menu_data) -> tuple[Decimal, Decimal]:
+    """The two halves the half-and-half tests order; they must cost differently to tell the rules apart."""
+    calabresa, peperone = menu_data.price("calabresa", "grande"), menu_data.price("peperone", "grande")
+    assert calabresa != peperone
+    return calabresa, peperone
+
+
+def test_half_and_half_costs_the_dearer_half_by_default(client, menu_data):
     add(client, "calabresa", size="grande", half="peperone")
     html = client.get("/carrinho/").content.decode()
-    assert "Meio a meio: Calabresa e Peperone" in html
-    assert subtotal(client.get("/carrinho/")) == "R$\u00a057,99"
+    assert f"Meio a meio: {menu_data.name('calabresa')} e {menu_data.name('peperone')}" in html
+    assert subtotal(client.get("/carrinho/")) == brl(max(halves(menu_data)))
 
 
-def test_half_and_half_average_rule(client, settings):
+def test_half_and_half_average_rule(client, settings, menu_data):
     from ocipizza.pizzeria.services import pizzeria_save
 
     document = __import__("json").loads(settings.PIZZERIA_PROFILE_FILE.read_text())
     pizzeria_save(document={**document, "half_and_half_rule": "average"})
     add(client, "calabresa", size="grande", half="peperone")
-    assert subtotal(client.get("/carrinho/")) == "R$\u00a046,99"  # (35,99 + 57,99) / 2
+    average = (sum(halves(menu_data)) / 2).quantize(CENTS, rounding=ROUND_HALF_UP)
+    assert subtotal(client.get("/carrinho/")) == brl(average)
 
 
 def test_identical_lines_merge_and_notes_make_separate_lines(client):
@@ -67,13 +78,13 @@ def test_identical_lines_merge_and_notes_make_separate_lines(client):
     assert [(line["qty"], line["note"]) for line in raw] == [(3, ""), (1, "sem cebola")]
 
 
-def test_change_quantity_and_note_then_remove(client):
+def test_change_quantity_and_note_then_remove(client, menu_data):
     add(client, "bauru")
     line_id = lines(client)[0]["id"]
     response = post(
         client, f"/carrinho/{line_id}/atualizar/", {"quantity": 4, "note": "bem passada"}, follow=True
     )
-    assert subtotal(response) == "R$\u00a0143,96"
+    assert subtotal(response) == brl(4 * menu_data.price("bauru"))
     assert "bem passada" in response.content.decode()
     response = post(client, f"/carrinho/{line_id}/remover/", follow=True)
     assert "Seu carrinho está vazio." in response.content.decode()
@@ -97,7 +108,7 @@ def test_change_quantity_and_note_then_remove(client):
         ({"item": "calabresa", "price": "0.01", "quantity": 1}, None),  # a forged price is ignored
     ],
 )
-def test_tampered_or_bad_input_gets_a_message_and_never_a_500(client, fields, message):
+def test_tampered_or_bad_input_gets_a_message_and_never_a_500(client, fields, message, menu_data):
     response = post(client, "/carrinho/adicionar/", {"quantity": 1, **fields}, follow=True)
     assert response.status_code == 200
     html = response.content.decode()
@@ -105,7 +116,8 @@ def test_tampered_or_bad_input_gets_a_message_and_never_a_500(client, fields, me
         assert message in html
         assert lines(client) == []
     else:
-        assert subtotal(client.get("/carrinho/")) == "R$\u00a035,99"
+        assert Decimal(fields["price"]) != menu_data.price("calabresa")
+        assert subtotal(client.get("/carrinho/")) == brl(menu_data.price("calabresa"))
 
 
 def test_twenty_is_the_most_of_one_line(client):
@@ -141,20 +153,23 @@ def test_the_cart_tells_when_a_price_changed_or_an_item_sold_out(client):
     assert "esgotado e foi retirado" not in client.get("/carrinho/").content.decode()
 
 
-def test_price_change_notice(client):
+def test_price_change_notice(client, menu_data):
     from dataclasses import replace
 
     from menu.entities import Size
 
     add(client, "suco-natural")
+    shipped = menu_data.price("suco-natural")
+    assert shipped != Decimal("13.50")
     repositories.item_save(replace(repositories.item_get("suco-natural"), price=Decimal("13.50")))
     menu_invalidate()
     html = client.get("/carrinho/").content.decode()
-    assert "O preço de Suco natural 500 ml mudou de R$ 12,00 para R$ 13,50." in html
+    name = menu_data.name("suco-natural")
+    assert f"O preço de {name} mudou de {brl(shipped, ' ')} para R$ 13,50." in html
     assert Size  # sizes of drinks stay empty
 
 
-def test_garbage_in_the_session_cart_is_ignored(client):
+def test_garbage_in_the_session_cart_is_ignored(client, menu_data):
     session = client.session
     session[SESSION_KEY] = {
         "lines": [
@@ -169,7 +184,7 @@ def test_garbage_in_the_session_cart_is_ignored(client):
     session.save()
     response = client.get("/carrinho/")
     assert response.status_code == 200
-    assert subtotal(response) == "R$\u00a071,98"
+    assert subtotal(response) == brl(2 * menu_data.price("calabresa", "grande"))
     assert [line["id"] for line in lines(client)] == ["e"]
 
 
@@ -198,12 +213,12 @@ def test_next_only_redirects_within_the_site(client):
     assert response["Location"] == "/?categoria=especial"
 
 
-def test_the_cart_lives_in_redis_and_survives_a_new_client_process(client, settings):
+def test_the_cart_lives_in_redis_and_survives_a_new_client_process(client, settings, menu_data):
     add(client, "calabresa")
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     other = Client()  # another app instance: nothing shared but Redis
     other.cookies[settings.SESSION_COOKIE_NAME] = cookie
-    assert subtotal(other.get("/carrinho/")) == "R$\u00a035,99"
+    assert subtotal(other.get("/carrinho/")) == brl(menu_data.price("calabresa"))
 
 
 def test_menu_filters_by_category_and_search_without_javascript(client):

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from conftest import post
+from conftest import MenuData, brl, pizzeria_document, post, zone_fee
 from menu import repositories as menu_rows
 from menu.selectors import menu_invalidate
 from orders import repositories
@@ -28,6 +28,15 @@ ADDRESS = {
     "uf": "SP",
 }
 
+# Prices and fees from the shipped data files, not from memory.
+MENU, PIZZERIA = MenuData(), pizzeria_document()
+FEE = zone_fee(PIZZERIA, "Centro expandido")  # the zone of ADDRESS's CEP
+# The ``filled`` cart: two half Calabresa, half Peperone grandes (the dearer half's price) and a 2 L soda.
+SUBTOTAL = 2 * max(MENU.price("calabresa", "grande"), MENU.price("peperone", "grande")) + MENU.price(
+    "refrigerante-2l"
+)
+TOTAL = SUBTOTAL + FEE
+
 
 def add(client, item, **fields):
     post(client, "/carrinho/adicionar/", {"item": item, "quantity": 1, **fields})
@@ -39,13 +48,13 @@ def checkout_key(client) -> str:
 
 
 def submit(client, key, **fields):
-    # quoted_fee: the Centro zone's fee, as the page shows it once the CEP is known.
+    # quoted_fee: the zone's fee, as the page shows it once the CEP is known.
     data = {
         "key": key,
         "fulfilment": "DELIVERY",
         "saved_address": "new",
         "payment": "PIX",
-        "quoted_fee": "5.00",
+        "quoted_fee": str(FEE),
         **ADDRESS,
         **fields,
     }
@@ -84,12 +93,12 @@ def test_delivery_order_with_cash_and_change(filled, customer, nosql_store):
     [order] = orders_of(customer)
     assert response["Location"] == f"/pedidos/{order.order_id}/"
     assert order.status == Status.PLACED  # until the pizzeria accepts it
-    assert order.subtotal == Decimal("130.98")  # 2 × 57,99 (dearer half) + 15,00
-    assert order.delivery_fee == Decimal("5.00") and order.total == Decimal("135.98")
+    assert order.subtotal == SUBTOTAL
+    assert order.delivery_fee == FEE and order.total == TOTAL
     assert order.address["street"] == "Avenida Paulista" and order.zone == "Centro expandido"
     page = filled.get(response["Location"]).content.decode()
-    assert "Aguardando confirmação da pizzaria" in page and "R$\u00a0135,98" in page
-    assert "levaremos R$\u00a064,02 de troco" in page
+    assert "Aguardando confirmação da pizzaria" in page and brl(TOTAL) in page
+    assert f"levaremos {brl(Decimal('200.00') - TOTAL)} de troco" in page
     assert filled.session.get(SESSION_KEY, {}).get("lines", []) == []  # the cart went only after the write
 
 
@@ -100,7 +109,7 @@ def test_pix_order_shows_qr_and_copia_e_cola(filled, customer):
     html = filled.get(response["Location"]).content.decode()
     payload = re.search(r'data-testid="pix-code">([^<]+)<', html).group(1)
     fields = decode_brcode(payload)
-    assert fields["54"] == "135.98" and fields["62"]["05"] == order.code
+    assert fields["54"] == str(TOTAL) and fields["62"]["05"] == order.code
     assert "<svg" in html and "Aguardando pagamento" in html
 
 
@@ -112,7 +121,7 @@ def test_pickup_needs_no_address_and_has_no_fee(filled, customer):
     )
     assert response.status_code == 302
     [order] = orders_of(customer)
-    assert order.delivery_fee == 0 and order.address is None and order.total == Decimal("130.98")
+    assert order.delivery_fee == 0 and order.address is None and order.total == SUBTOTAL
 
 
 def test_out_of_area_cep_is_refused_and_the_cart_stays(filled, customer):
@@ -143,7 +152,9 @@ def test_closed_hours_block_ordering_with_the_next_opening(client, customer, mon
 def test_minimum_order(client, customer, open_now):
     add(client, "agua-mineral")
     response = submit(client, checkout_key(client))
-    assert "O pedido mínimo é de R$ 30,00." in response.content.decode()
+    minimum = Decimal(PIZZERIA["minimum_order"])
+    assert MENU.price("agua-mineral") < minimum
+    assert f"O pedido mínimo é de {brl(minimum, ' ')}." in response.content.decode()
     assert orders_of(customer) == []
 
 
@@ -225,10 +236,11 @@ def test_prices_changed_between_review_and_submit_are_shown_not_charged(filled, 
     menu_invalidate()
     response = submit(filled, key)
     assert orders_of(customer) == []
-    assert "mudou de R$ 15,00 para R$ 16,00" in response.content.decode()
+    shipped = MENU.price("refrigerante-2l")
+    assert f"mudou de {brl(shipped, ' ')} para R$ 16,00" in response.content.decode()
     response = submit(filled, key)  # the customer saw it and confirms
     assert response.status_code == 302
-    assert orders_of(customer)[0].total == Decimal("136.98")
+    assert orders_of(customer)[0].total == TOTAL - shipped + Decimal("16.00")
 
 
 @pytest.mark.parametrize(
@@ -322,7 +334,8 @@ def test_reorder_puts_items_back_at_todays_prices(filled, customer):
     menu_rows.item_save(replace(menu_rows.item_get("peperone"), available=False))
     menu_invalidate()
     page = post(filled, f"/pedidos/{order.order_id}/pedir-de-novo/", follow=True).content.decode()
-    assert "Refrigerante 2 L custa hoje R$ 16,50 (antes R$ 15,00)." in page
+    name, shipped = MENU.name("refrigerante-2l"), MENU.price("refrigerante-2l")
+    assert f"{name} custa hoje R$ 16,50 (antes {brl(shipped, ' ')})." in page
     assert "Peperone está esgotado no momento." in page
     assert [line["item"] for line in filled.session[SESSION_KEY]["lines"]] == ["refrigerante-2l"]
 
@@ -358,7 +371,7 @@ def test_deleting_the_account_keeps_its_orders_anonymised(filled, customer):
     [order] = orders_of(customer)
     assert order.customer == {}
     assert order.address == {"district": "Bela Vista", "city": "São Paulo", "state": "SP"}
-    assert order.total == Decimal("135.98") and order.items[0].name.startswith("Meio a meio")
+    assert order.total == TOTAL and order.items[0].name.startswith("Meio a meio")
 
 
 def test_order_emails_arrive_once_through_the_outbox(filled, customer, smtp_server):
@@ -374,7 +387,7 @@ def test_order_emails_arrive_once_through_the_outbox(filled, customer, smtp_serv
     mails = [m for m in smtp_server.messages if order.code in m["Subject"]]
     assert len(mails) == 1 and mails[0]["To"] == "maria@example.com"
     body = mails[0].get_body(preferencelist=("plain",)).get_content()
-    assert f"/pedidos/{order.order_id}/" in body and "R$ 135,98" in body
+    assert f"/pedidos/{order.order_id}/" in body and brl(TOTAL, " ") in body
     order = accepted(orders_of(customer)[0])
     call_command("send_outbox", stdout=StringIO())
     assert any(f"Pedido {order.code} confirmado" in m["Subject"] for m in smtp_server.messages)
@@ -415,13 +428,14 @@ def test_a_fee_the_customer_has_not_seen_is_shown_before_any_order(filled, custo
     response = submit(filled, key, quoted_fee="")
     html = response.content.decode()
     assert response.status_code == 200 and orders_of(customer) == []
-    assert "Confira a taxa de entrega de R$ 5,00 e confirme o pedido." in html
-    assert 'data-testid="checkout-total">R$\u00a0135,98<' in html
-    assert re.search(r'name="quoted_fee" value="5.00"', html)
+    assert f"Confira a taxa de entrega de {brl(FEE, ' ')} e confirme o pedido." in html
+    assert f'data-testid="checkout-total">{brl(TOTAL)}<' in html
+    assert f'name="quoted_fee" value="{FEE}"' in html
+    assert Decimal("3.00") != FEE
     response = submit(filled, key, quoted_fee="3.00")  # a stale or forged quote is not a confirmation
     assert response.status_code == 200 and orders_of(customer) == []
     assert submit(filled, key).status_code == 302
-    assert orders_of(customer)[0].delivery_fee == Decimal("5.00")
+    assert orders_of(customer)[0].delivery_fee == FEE
 
 
 def test_a_saved_address_is_priced_on_the_first_page(client, customer, open_now):
@@ -436,4 +450,4 @@ def test_a_saved_address_is_priced_on_the_first_page(client, customer, open_now)
     )
     add(client, "calabresa")
     html = client.get("/pedido/finalizar/").content.decode()
-    assert 'name="quoted_fee" value="8.00"' in html and "Zona Oeste" in html
+    assert f'name="quoted_fee" value="{zone_fee(PIZZERIA, "Zona Oeste")}"' in html and "Zona Oeste" in html

@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -7,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from conftest import zone_fee
 from ocipizza.pizzeria.profile import ProfileError, profile_from_dict
 from ocipizza.pizzeria.selectors import pizzeria_get
 
@@ -52,9 +54,9 @@ def test_next_opening_skips_closed_days(pizzeria):
     assert pizzeria.next_opening(at(5, 16)) == at(5, 18)  # between Saturday's shifts
 
 
-def test_delivery_zones_by_cep(pizzeria):
+def test_delivery_zones_by_cep(pizzeria, document):
     assert pizzeria.zone_for(cep="01310100").name == "Centro expandido"
-    assert pizzeria.zone_for(cep="05422030").fee == 8
+    assert pizzeria.zone_for(cep="05422030").fee == zone_fee(document, "Zona Oeste")
     assert pizzeria.zone_for(cep="20040002") is None  # Rio de Janeiro: out of the area
 
 
@@ -78,14 +80,14 @@ def test_bad_profiles_are_refused_with_the_field_named(document, change, message
         profile_from_dict(document)
 
 
-def test_load_pizzeria_is_idempotent_and_cached(nosql_store):
+def test_load_pizzeria_is_idempotent_and_cached(nosql_store, document):
     out = StringIO()
     call_command("load_pizzeria", stdout=out)
     call_command("load_pizzeria", stdout=out)
     assert "created" in out.getvalue() and "unchanged" in out.getvalue()
-    assert pizzeria_get().name == "OCI PIZZA"
+    assert pizzeria_get().name == document["name"]
     nosql_store.stats.reset()
-    assert pizzeria_get().minimum_order == 30
+    assert pizzeria_get().minimum_order == Decimal(document["minimum_order"])
     assert nosql_store.stats.total == 0
 
 
