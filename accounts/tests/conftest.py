@@ -45,6 +45,18 @@ def signup_data(**overrides) -> dict:
 
 
 @pytest.fixture
+def token_clock(monkeypatch):
+    """``token_clock(moment)`` sets the clock that confirmation and reset links expire by
+    (``accounts.services._shared.clock``) to ``moment``, and nothing else's."""
+    from accounts.services import _shared
+
+    def set_to(moment):
+        monkeypatch.setattr(_shared, "clock", lambda: moment)
+
+    return set_to
+
+
+@pytest.fixture
 def hasher_calls(monkeypatch, password_hasher):
     """Counts every Argon2 hash computed (encode) or checked (verify); both still do their real work.
 

@@ -77,12 +77,14 @@ def test_the_link_sets_a_new_password_once_and_ends_every_session(client, custom
     assert "E-mail ou senha incorretos." in old.content.decode()
 
 
-def test_a_reset_link_expires_after_one_hour(client, customer, monkeypatch):
+def test_a_reset_link_expires_after_one_hour(client, customer, token_clock):
+    asked = timezone.now()
     ask_reset(client, "maria@example.com")
+    sent = timezone.now()
     path = reset_path("maria@example.com")
+    token_clock(asked + dt.timedelta(minutes=59))
     assert client.get(path).status_code == 200
-    later = timezone.now() + dt.timedelta(minutes=61)
-    monkeypatch.setattr(timezone, "now", lambda: later)
+    token_clock(sent + dt.timedelta(minutes=61))
     response = set_password(client, path)
     assert response.status_code == 400
     assert "Este link de redefinição de senha expirou (vale por 1 hora)." in response.content.decode()

@@ -156,11 +156,14 @@ def test_another_customers_token_does_not_confirm_this_account(client, customer)
     assert not selectors.customer_get(customer_id=customer.id).verified
 
 
-def test_an_expired_confirmation_link_says_so(client, monkeypatch):
+def test_an_expired_confirmation_link_says_so(client, token_clock):
+    asked = timezone.now()
     post(client, "/conta/cadastro/", signup_data())
+    sent = timezone.now()
     path = confirmation_path("ana@example.com")
-    later = timezone.now() + dt.timedelta(hours=24, minutes=1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
+    token_clock(asked + dt.timedelta(hours=23, minutes=59))
+    assert client.get(path).status_code == 200
+    token_clock(sent + dt.timedelta(hours=24, minutes=1))
     response = client.get(path)
     assert response.status_code == 400
     assert "Este link de confirmação expirou (vale por 24 horas)." in response.content.decode()

@@ -139,13 +139,14 @@ def test_closed_hours_block_ordering_with_the_next_opening(client, customer, mon
     from orders import views
 
     monday_night = dt.datetime(2026, 11, 23, 21, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
-    monkeypatch.setattr(views.timezone, "now", lambda: monday_night)
+    monkeypatch.setattr(views, "clock", lambda: monday_night)
     add(client, "calabresa")
     page = client.get("/pedido/finalizar/").content.decode()
     assert "Estamos fechados agora." in page and "disabled" in page
     response = submit(client, checkout_key(client))
     html = response.content.decode()
-    assert "A pizzaria está fechada agora. Abrimos terça-feira, 18:00." in html
+    assert PIZZERIA["hours"]["mon"] == []  # closed on Mondays: the next opening is Tuesday's first shift
+    assert f"A pizzaria está fechada agora. Abrimos terça-feira, {PIZZERIA['hours']['tue'][0][0]}." in html
     assert orders_of(customer) == []
 
 
