@@ -92,9 +92,10 @@ class BackofficeSite:
 
     # --- URLs -------------------------------------------------------------------------------------
     def get_urls(self) -> list:
-        from . import auth_views, board, home
+        from . import auth_views, availability, board, home
 
         board.register(self)
+        availability.register(self)
         home.register(self)
         return [
             path("entrar/", auth_views.login_view, name="login"),

@@ -18,12 +18,13 @@ class Category:
 
 @dataclass(frozen=True)
 class Size:
-    """One size of a pizza with its own price."""
+    """One size of a pizza with its own price; the staff mark it sold out when its dough runs out."""
 
     code: str
     name: str
     slices: int
     price: Decimal
+    available: bool = True
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,20 @@ class MenuItem:
 
     @property
     def default_size(self) -> Size | None:
-        return self.sizes[-1] if self.sizes else None
+        """The largest size still on sale (the largest of all when every one is sold out)."""
+        on_sale = [size for size in self.sizes if size.available]
+        return on_sale[-1] if on_sale else (self.sizes[-1] if self.sizes else None)
+
+    @property
+    def starting_price(self) -> Decimal:
+        """What "a partir de" shows: the cheapest size still on sale (or of all, when none is)."""
+        on_sale = [size.price for size in self.sizes if size.available]
+        return min(on_sale or [size.price for size in self.sizes] or [self.price])
+
+    @property
+    def sold_out(self) -> bool:
+        """Nothing of it can be ordered: the item itself, or every one of its sizes, is sold out."""
+        return not self.available or (bool(self.sizes) and not any(size.available for size in self.sizes))
 
     def size(self, code: str | None) -> Size | None:
         """The size with this code; ``None`` for an item without sizes asked without one."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ocipizza.nosql import Query, Row, store
+from ocipizza.nosql import Query, Row, Version, store
 
 from .entities import Category, MenuItem, Size
 
@@ -25,7 +25,14 @@ def _item(row: Row) -> MenuItem:
         available=value["available"] is not False,
         position=value["position"] or 0,
         sizes=tuple(
-            Size(s["code"], s["name"], int(s.get("slices") or 0), Decimal(s["price"]))
+            # Rows written before sizes could be sold out have no "available": on sale.
+            Size(
+                s["code"],
+                s["name"],
+                int(s.get("slices") or 0),
+                Decimal(s["price"]),
+                available=s.get("available") is not False,
+            )
             for s in value["sizes"] or ()
         ),
         updated_at=value["updated_at"],
@@ -44,7 +51,14 @@ def _item_row(item: MenuItem) -> dict:
         "position": item.position,
         # Money inside JSON travels as text: both backends keep it exact that way.
         "sizes": [
-            {"code": s.code, "name": s.name, "slices": s.slices, "price": str(s.price)} for s in item.sizes
+            {
+                "code": s.code,
+                "name": s.name,
+                "slices": s.slices,
+                "price": str(s.price),
+                "available": s.available,
+            }
+            for s in item.sizes
         ]
         or None,
         "updated_at": item.updated_at,
@@ -68,8 +82,15 @@ def item_get(slug: str) -> MenuItem | None:
     return _item(row) if row else None
 
 
-def item_save(item: MenuItem) -> None:
-    store.put(ITEM_TABLE, _item_row(item))
+def item_get_versioned(slug: str) -> tuple[MenuItem, Version] | None:
+    """The item and its row version, for a change that must not overwrite another one (``item_save``)."""
+    row = store.get_or_none(ITEM_TABLE, {"slug": slug})
+    return (_item(row), row.version) if row else None
+
+
+def item_save(item: MenuItem, *, if_version: Version | None = None) -> None:
+    """Write the item; with ``if_version``, only over that version (else ``ConditionFailed``)."""
+    store.put(ITEM_TABLE, _item_row(item), if_version=if_version)
 
 
 def category_get(slug: str) -> Category | None:

@@ -13,8 +13,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from ocipizza.datafiles import read_json
+from ocipizza.nosql import ConditionFailed
 
 from . import repositories
 from .entities import DRINKS, Category, MenuItem, Size
@@ -25,6 +27,10 @@ CENTS = Decimal("0.01")
 
 class MenuDataError(ValueError):
     """The menu file is missing or malformed; the message says where."""
+
+
+class AvailabilityError(ValueError):
+    """A sold-out change the menu refuses; the message is for the staff member (pt-BR)."""
 
 
 @dataclass
@@ -79,11 +85,60 @@ def menu_load(
         current = repositories.item_get(item.slug)
         if current is not None:
             # Keep what the back office may have changed that the file does not describe.
-            item = replace(item, available=current.available)
+            item = _keep_availability(item, current)
         _apply(item, current, repositories.item_save, report, label, dry_run, stamp=True)
     if not dry_run:
         menu_invalidate()
     return report
+
+
+def _keep_availability(item: MenuItem, current: MenuItem) -> MenuItem:
+    """``item`` as the file describes it, sold out wherever the staff marked ``current`` sold out."""
+    sizes = tuple(
+        replace(size, available=current.size(size.code).available) if current.size(size.code) else size
+        for size in item.sizes
+    )
+    return replace(item, available=current.available, sizes=sizes)
+
+
+# Two staff members toggling sizes of one pizza at once both read the row; the loser reads it again.
+SAVE_ATTEMPTS = 3
+
+
+def menu_item_set_available(*, slug: str, size: str | None = None, available: bool) -> MenuItem:
+    """Mark an item, or one ``size`` of it, sold out (``available=False``) or on sale again.
+
+    Written over the version read, so a concurrent change to another size of the same pizza is never
+    lost; ``AvailabilityError`` for an unknown item or size, with nothing changed. Customers see it on
+    their next page (the cached menu is dropped).
+    """
+    if not isinstance(available, bool):
+        raise AvailabilityError(_("Escolha esgotado ou disponível."))
+    if not isinstance(slug, str) or not 0 < len(slug) <= 100:
+        raise AvailabilityError(_("Este item não está no cardápio."))
+    for _attempt in range(SAVE_ATTEMPTS):
+        found = repositories.item_get_versioned(slug)
+        if found is None:
+            raise AvailabilityError(_("Este item não está no cardápio."))
+        item, version = found
+        if size:
+            if item.size(size) is None:
+                raise AvailabilityError(
+                    _("%(name)s não tem o tamanho %(size)s.") % {"name": item.name, "size": str(size)[:20]}
+                )
+            sizes = tuple(replace(s, available=available) if s.code == size else s for s in item.sizes)
+            changed = replace(item, sizes=sizes)
+        else:
+            changed = replace(item, available=available)
+        if changed == item:
+            return item  # already so: nothing to write, nothing to drop
+        try:
+            repositories.item_save(replace(changed, updated_at=timezone.now()), if_version=version)
+        except ConditionFailed:
+            continue
+        menu_invalidate()
+        return changed
+    raise AvailabilityError(_("O item mudou ao mesmo tempo em outra tela. Tente de novo."))
 
 
 def _apply(new, current, save, report: LoadReport, label: str, dry_run: bool, stamp: bool = False) -> None:

@@ -4,6 +4,8 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from ocipizza.pizzeria.selectors import pause_in_force
+
 from .rendering import is_plain_visitor, render_cached
 from .selectors import storefront_get
 
@@ -35,6 +37,8 @@ def home(request):
     now = timezone.now()
     is_open = pizzeria.is_open(now) if pizzeria else True
     next_opening = pizzeria.next_opening(now) if pizzeria else None
+    # A pause with an end drops out of the page key by itself once it is over: nobody has to act.
+    pause = pause_in_force(pizzeria=pizzeria, now=now)
     # Only the fixed views (whole menu, one category) are worth caching; searches are rendered afresh.
     cacheable = not query and (not category or any(c.slug == category for c in menu.categories))
     # The cached views come back to their canonical address, so stray query strings (tracking tags)
@@ -49,7 +53,7 @@ def home(request):
         template="menu/includes/sections.html",
         context={
             "sections": sections,
-            "pizzas": tuple(i for i in menu.items if i.is_pizza and i.available),
+            "pizzas": tuple(i for i in menu.items if i.is_pizza and not i.sold_out),
             "next_path": next_path,
         },
         key=("cards", menu.version, language, next_path) if cacheable else None,
@@ -63,10 +67,11 @@ def home(request):
         "pizzeria": pizzeria,
         "is_open": is_open,
         "next_opening": next_opening,
+        "pause": pause,
     }
     if cacheable and is_plain_visitor(request):
         # Most visitors: no session, no cart, no messages. The whole page is the same for all of them.
-        key = ("page", menu.version, language, next_path, is_open, next_opening)
+        key = ("page", menu.version, language, next_path, is_open, next_opening, pause)
         page = render_cached(template="menu/home.html", context=context, key=key, request=request)
         return HttpResponse(page)
     return HttpResponse(render_cached(template="menu/home.html", context=context, key=None, request=request))

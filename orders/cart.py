@@ -147,6 +147,13 @@ def cart_get(*, session, menu: Menu, pizzeria: Pizzeria | None) -> Cart:
                 % {"name": item.name}
             )
             continue
+        sold_out = _size_sold_out(item, half, raw.get("size"))
+        if sold_out:
+            notices.append(
+                _("O tamanho %(size)s de %(name)s esgotou e foi retirado do seu carrinho.")
+                % {"size": sold_out[0].size(raw["size"]).name, "name": ", ".join(i.name for i in sold_out)}
+            )
+            continue
         line = CartLine(
             id=raw["id"],
             item=item,
@@ -202,6 +209,12 @@ def cart_add(
     price = unit_price(item, half, size, pizzeria.half_and_half_rule if pizzeria else "max")
     if price is None:
         raise CartError(_("Escolha um dos tamanhos do cardápio."))
+    sold_out = _size_sold_out(item, half, size)
+    if sold_out:
+        raise CartError(
+            _("O tamanho %(size)s de %(name)s está esgotado no momento.")
+            % {"size": sold_out[0].size(size).name, "name": sold_out[0].name}
+        )
     note = _check_note(note)
     if not _valid_quantity(quantity):
         raise CartError(_("A quantidade vai de 1 a %(max)d.") % {"max": MAX_QUANTITY})
@@ -233,6 +246,15 @@ def cart_add(
     lines.append(raw)
     _save(session, lines)
     return _line(raw, item, half, price)
+
+
+def _size_sold_out(item: MenuItem, half: MenuItem | None, code: str | None) -> list[MenuItem]:
+    """The pizzas of the line whose chosen size the kitchen marked sold out (a half counts too)."""
+    return [
+        pizza
+        for pizza in (item, half)
+        if pizza is not None and pizza.size(code) is not None and not pizza.size(code).available
+    ]
 
 
 def _line(raw: dict, item: MenuItem, half: MenuItem | None, price: Decimal) -> CartLine:

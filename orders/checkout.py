@@ -22,6 +22,7 @@ from accounts.entities import Address
 from ocipizza.formatting import money, weekday_and_time
 from ocipizza.nosql import ConditionFailed
 from ocipizza.pizzeria.entities import Pizzeria
+from ocipizza.pizzeria.selectors import pause_message
 
 from . import repositories
 from .cart import Cart
@@ -118,6 +119,11 @@ def order_place(
             if opening
             else _("A pizzaria está fechada agora.")
         )
+    pause = pizzeria.pause_at(now)
+    if pause is not None:
+        # The staff paused ordering: the cart stays as it is for when the shop opens again.
+        kept = _("Seu carrinho continua guardado.")
+        raise CheckoutError(f"{pause_message(pause=pause, tz=pizzeria.tz)} {kept}")
     if cart.subtotal < pizzeria.minimum_order:
         raise CheckoutError(
             _("O pedido mínimo é de R$ %(minimum)s.") % {"minimum": money(pizzeria.minimum_order)}

@@ -33,6 +33,17 @@ STATEMENTS = (
         profile JSON,
         updated_at TIMESTAMP(3),
         PRIMARY KEY (id))""",
+    # The staff's pause of ordering ("loja pausada"), a row of its own so that pausing never rewrites the
+    # profile: present while paused, deleted on resume. resumes_at (null: until someone resumes) is
+    # compared by the app at every request; no TTL, because an hour-rounded expiry cannot end a
+    # 15-minute pause and a later put without a TTL would keep the old expiry.
+    """CREATE TABLE IF NOT EXISTS pizzeria_pause (
+        id STRING,
+        reason STRING,
+        resumes_at TIMESTAMP(3),
+        paused_at TIMESTAMP(3),
+        paused_by STRING,
+        PRIMARY KEY (id))""",
     # --- customers (accounts/) ---------------------------------------------------------------------
     # id: secrets.token_urlsafe, made by the app. email keeps the local part as typed (for delivery);
     # user_email holds the lower-cased form that makes it unique. auth_stamp changes on password

@@ -1,7 +1,8 @@
 """The pizzeria's profile as immutable values: hours, delivery zones, minimum order, PIX account.
 
 ``profile.profile_from_dict`` builds a ``Pizzeria`` from the stored JSON document and is the only way
-one is made, so every ``Pizzeria`` in the program has been checked.
+one is made, so every ``Pizzeria`` in the program has been checked. The selectors attach the staff's
+``Pause`` (a row of its own) to the profile they cache, so one cache read answers both.
 """
 
 from __future__ import annotations
@@ -49,6 +50,22 @@ class PixAccount:
 
 
 @dataclass(frozen=True)
+class Pause:
+    """The staff stopped taking orders ("loja pausada"), with an optional reason shown to customers.
+
+    ``until`` ends it by itself: past that moment the pause no longer counts, nobody has to act.
+    """
+
+    reason: str = ""
+    until: dt.datetime | None = None
+    paused_at: dt.datetime | None = None
+    paused_by: str = ""
+
+    def in_force(self, at: dt.datetime) -> bool:
+        return self.until is None or at < self.until
+
+
+@dataclass(frozen=True)
 class Pizzeria:
     name: str
     phone: str
@@ -61,6 +78,8 @@ class Pizzeria:
     half_and_half_rule: str = "max"
     pickup_eta_minutes: int = 25
     whatsapp: str = ""
+    # Not part of the profile document: attached by the selectors from its own row.
+    pause: Pause | None = None
     # The checked document this profile was made from: what the repository writes back.
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -81,6 +100,10 @@ class Pizzeria:
                 return True
         # A late shift that started yesterday may still be running.
         return any(i.crosses_midnight and now < i.end for i in self.hours.get(yesterday, ()))
+
+    def pause_at(self, at: dt.datetime) -> Pause | None:
+        """The pause in force at ``at``, or ``None`` when the shop takes orders (hours permitting)."""
+        return self.pause if self.pause is not None and self.pause.in_force(at) else None
 
     def next_opening(self, at: dt.datetime) -> dt.datetime | None:
         """When the pizzeria next opens after ``at`` (local time), or ``None`` if it never opens."""

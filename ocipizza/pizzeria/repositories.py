@@ -1,4 +1,5 @@
-"""The profile in the store: one row of the ``pizzeria`` table holding the checked JSON document."""
+"""The profile in the store: one row of the ``pizzeria`` table holding the checked JSON document, and the
+staff's pause in a row of ``pizzeria_pause`` (present only while paused)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import datetime as dt
 
 from ocipizza.nosql import store
 
-from .entities import Pizzeria
+from .entities import Pause, Pizzeria
 from .profile import profile_from_dict
 
 PIZZERIA_TABLE = "pizzeria"
+PAUSE_TABLE = "pizzeria_pause"
 PIZZERIA_ID = "main"  # one pizzeria per deployment
 
 
@@ -20,3 +22,32 @@ def pizzeria_get() -> Pizzeria | None:
 
 def pizzeria_put(pizzeria: Pizzeria, *, now: dt.datetime) -> None:
     store.put(PIZZERIA_TABLE, {"id": PIZZERIA_ID, "profile": pizzeria.raw, "updated_at": now})
+
+
+def pause_get() -> Pause | None:
+    row = store.get_or_none(PAUSE_TABLE, {"id": PIZZERIA_ID})
+    if row is None:
+        return None
+    return Pause(
+        reason=row["reason"] or "",
+        until=row["resumes_at"],
+        paused_at=row["paused_at"],
+        paused_by=row["paused_by"] or "",
+    )
+
+
+def pause_put(pause: Pause) -> None:
+    store.put(
+        PAUSE_TABLE,
+        {
+            "id": PIZZERIA_ID,
+            "reason": pause.reason,
+            "resumes_at": pause.until,
+            "paused_at": pause.paused_at,
+            "paused_by": pause.paused_by,
+        },
+    )
+
+
+def pause_delete() -> bool:
+    return store.delete(PAUSE_TABLE, {"id": PIZZERIA_ID})

@@ -1,25 +1,42 @@
-"""Reading the profile: from the cache when warm, from the store once when cold."""
+"""Reading the profile: from the cache when warm, from the store once when cold.
+
+The cached ``Pizzeria`` carries the staff's pause (``Pizzeria.pause``), so the menu and checkout learn
+whether the shop is paused from the same cache read that brings them the profile.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Mapping
+from dataclasses import replace
 
 from django.core.cache import cache
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from . import repositories
-from .entities import Pizzeria
+from .entities import Pause, Pizzeria
 
-PIZZERIA_CACHE_KEY = "pizzeria:v1"
+# v2 since the value carries the pause: a v1 value, written without one, must not pass for "not paused".
+PIZZERIA_CACHE_KEY = "pizzeria:v2"
 PIZZERIA_CACHE_SECONDS = 60 * 60
 NO_PROFILE = False  # cached when no profile exists yet, so a bare menu page stays off the store
 
 
+def _read() -> Pizzeria | None:
+    pizzeria = repositories.pizzeria_get()
+    if pizzeria is None:
+        return None  # no profile, no ordering: a pause would change nothing
+    return replace(pizzeria, pause=repositories.pause_get())
+
+
 def pizzeria_get() -> Pizzeria | None:
-    """The profile, or ``None`` before ``load_pizzeria`` ran. Cached until it changes."""
+    """The profile (with its pause), or ``None`` before ``load_pizzeria`` ran. Cached until it changes."""
     cached = cache.get(PIZZERIA_CACHE_KEY)
     if cached is not None:
         return cached or None
-    pizzeria = repositories.pizzeria_get()
+    pizzeria = _read()
     cache.set(PIZZERIA_CACHE_KEY, pizzeria or NO_PROFILE, PIZZERIA_CACHE_SECONDS)
     return pizzeria
 
@@ -34,9 +51,41 @@ def pizzeria_from_cached(found: Mapping) -> tuple[Pizzeria | None, dict]:
     cached = found.get(PIZZERIA_CACHE_KEY)
     if cached is not None:
         return cached or None, {}
-    pizzeria = repositories.pizzeria_get()
+    pizzeria = _read()
     return pizzeria, {PIZZERIA_CACHE_KEY: pizzeria or NO_PROFILE}
 
 
 def pizzeria_invalidate() -> None:
     cache.delete(PIZZERIA_CACHE_KEY)
+
+
+def pause_in_force(*, pizzeria: Pizzeria | None, now: dt.datetime) -> Pause | None:
+    """The pause customers must be told about now, or ``None``.
+
+    Outside opening hours the "closed" notice says more (when the shop opens), so a pause is not shown
+    then; checkout refuses a closed shop first, too.
+    """
+    if pizzeria is None or not pizzeria.is_open(now):
+        return None
+    return pizzeria.pause_at(now)
+
+
+def pause_until_text(*, pause: Pause, tz: zoneinfo.ZoneInfo) -> str:
+    """When the pause ends, as the pizzeria's clock says it ("21:30"); empty without an end."""
+    return formats.time_format(timezone.localtime(pause.until, tz), "H:i") if pause.until else ""
+
+
+def pause_message(*, pause: Pause, tz: zoneinfo.ZoneInfo) -> str:
+    """What customers read about a pause (banner, cart, checkout), in the active language."""
+    reason = pause.reason.rstrip(" .")
+    until = pause_until_text(pause=pause, tz=tz)
+    if reason and until:
+        return _("Loja pausada no momento: %(reason)s. Voltamos às %(time)s.") % {
+            "reason": reason,
+            "time": until,
+        }
+    if reason:
+        return _("Loja pausada no momento: %(reason)s.") % {"reason": reason}
+    if until:
+        return _("Loja pausada no momento. Voltamos às %(time)s.") % {"time": until}
+    return _("Loja pausada no momento. Voltamos em breve.")
