@@ -150,13 +150,14 @@ def test_delete_if_version(store):
 
 
 def test_rows_expire_after_their_ttl(store, advance_clock):
+    before = dt.datetime.now(dt.UTC)
     store.put("item", item(), ttl=dt.timedelta(hours=1))
+    after = dt.datetime.now(dt.UTC)
     row = store.get("item", {"id": "a"})
     assert row.expires_at is not None
-    # Oracle NoSQL rounds the expiry up to a whole hour.
+    # Oracle NoSQL rounds the expiry up to a whole hour: the write time, rounded up, plus the hour.
     assert row.expires_at.minute == 0 and row.expires_at.second == 0
-    remaining = (row.expires_at - dt.datetime.now(dt.UTC)).total_seconds()
-    assert HOUR - 5 <= remaining <= 2 * HOUR
+    assert before + dt.timedelta(hours=1) <= row.expires_at <= after + dt.timedelta(hours=2)
     advance_clock(2 * HOUR + 1)
     with pytest.raises(DoesNotExist):
         store.get("item", {"id": "a"})
@@ -164,10 +165,13 @@ def test_rows_expire_after_their_ttl(store, advance_clock):
 
 
 def test_table_default_ttl_applies_and_updates_keep_the_expiry(store, advance_clock):
+    before = dt.datetime.now(dt.UTC)
     store.put("token", {"hash": "h", "owner": "x"})
+    after = dt.datetime.now(dt.UTC)
     first = store.get("token", {"hash": "h"})
     assert first.expires_at is not None
-    assert dt.timedelta(hours=23) < first.expires_at - dt.datetime.now(dt.UTC) <= dt.timedelta(days=2)
+    # The table's TTL of 1 day, from the write time rounded up to a whole day.
+    assert before + dt.timedelta(days=1) <= first.expires_at <= after + dt.timedelta(days=2)
     store.put("token", {"hash": "h", "owner": "y"})
     assert store.get("token", {"hash": "h"}).expires_at == first.expires_at
     advance_clock(2 * 86400 + 1)
