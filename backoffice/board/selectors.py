@@ -57,11 +57,24 @@ class Move:
     needs_reason: bool
 
 
+def move_token(order: Order) -> str:
+    """What a card's buttons send back: the step of the order's history the staff member saw.
+
+    Not the row's version: that also moves when ``send_outbox`` marks the customer's e-mail as queued,
+    which nobody sees on the board, and the next click would be refused as someone else's move.
+    """
+    return f"{len(order.history)}.{order.status}"
+
+
 @dataclass(frozen=True)
 class Card:
     order: Order
     moves: tuple[Move, ...]
     is_new: bool  # waiting for someone to open or accept it: the bell rings for it
+
+    @property
+    def token(self) -> str:
+        return move_token(self.order)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 
 from django.core.cache import cache
@@ -15,7 +13,7 @@ from orders.selectors import order_get
 from orders.services import OrderChangeError, order_transition
 from orders.statuses import Actor, IllegalTransition, Status
 
-from .selectors import SEEN_KEY, SEEN_SECONDS
+from .selectors import SEEN_KEY, SEEN_SECONDS, move_token
 
 
 class OrderChanged(Exception):
@@ -43,12 +41,13 @@ def order_mark_seen(*, order: Order) -> None:
 def order_move(
     *, order: Order, target: str, version: str, staff_name: str, reason: str, now: dt.datetime
 ) -> Order:
-    """Move the order as the card the staff member saw it on asked, never over someone else's move."""
-    try:
-        seen_version = base64.urlsafe_b64decode(version.encode())
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        seen_version = b""
-    if seen_version != order.version:
+    """Move the order as the card the staff member saw it on asked, never over someone else's move.
+
+    ``version`` is the card's ``move_token``: a different step means someone else moved the order. The
+    write itself is conditional on the row read; when only bookkeeping changed the row in between (the
+    e-mail flag), the same step is still there and the move is tried once more on the fresh row.
+    """
+    if version != move_token(order):
         raise OrderChanged(order)
     try:
         target_status = Status(target)
@@ -58,12 +57,26 @@ def order_move(
     reason = " ".join("".join(ch for ch in (reason or "") if ch.isprintable()).split())
     if target_status == Status.CANCELED and not reason:
         raise MoveRefused(_("Diga ao cliente o motivo do cancelamento."))
+
+    def transition(current: Order) -> Order:
+        try:
+            return order_transition(
+                order=current, target=target_status, actor=Actor.STAFF, now=now, by=staff_name, reason=reason
+            )
+        except IllegalTransition:
+            raise MoveRefused(_("Este pedido não pode ir para esse passo agora.")) from None
+
     try:
-        return order_transition(
-            order=order, target=target_status, actor=Actor.STAFF, now=now, by=staff_name, reason=reason
-        )
-    except IllegalTransition:
-        raise MoveRefused(_("Este pedido não pode ir para esse passo agora.")) from None
+        return transition(order)
     except OrderChangeError:
-        fresh = order_get(customer_id=order.customer_id, order_id=order.order_id) or order
-        raise OrderChanged(fresh) from None
+        fresh = _reread(order)
+    if move_token(fresh) != version:
+        raise OrderChanged(fresh)
+    try:  # only bookkeeping changed the row (the e-mail flag): the same move on the fresh row, once
+        return transition(fresh)
+    except OrderChangeError:
+        raise OrderChanged(_reread(order)) from None
+
+
+def _reread(order: Order) -> Order:
+    return order_get(customer_id=order.customer_id, order_id=order.order_id) or order

@@ -1,8 +1,7 @@
-"""Filters for the staff's pages: the card's version token and links that call or map a customer."""
+"""Filters for the staff's pages: staff words for statuses and links that call or map a customer."""
 
 from __future__ import annotations
 
-import base64
 import re
 from urllib.parse import quote, urlencode
 
@@ -11,11 +10,6 @@ from django import template
 from backoffice.board.selectors import STAFF_LABELS
 
 register = template.Library()
-
-
-@register.filter
-def version_token(version: bytes) -> str:
-    return base64.urlsafe_b64encode(version or b"").decode()
 
 
 @register.filter

@@ -310,3 +310,40 @@ def test_board_move_sends_exactly_one_email(place, staff_login, smtp_server):
     mails = [m for m in smtp_server.messages if order.code in m["Subject"]]
     assert len(mails) == before + 1
     assert "confirmado" in mails[-1]["Subject"] and mails[-1]["To"] == order.customer["email"]
+
+
+def test_the_email_bookkeeping_of_send_outbox_is_not_someone_elses_move(place, staff_login, smtp_server):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from backoffice.board import services
+    from backoffice.board.selectors import move_token
+
+    order = place()
+    staff = staff_login(roles.KITCHEN)
+    for target in ("RECEIVED", "PREPARING"):
+        seen = repositories.order_get(customer_id=order.customer_id, order_id=order.order_id)
+        version = version_field(staff.get(BOARD).content.decode(), order.code)
+        call_command("send_outbox", stdout=StringIO())  # queues the e-mail, rewrites the row's flag
+        flushed = repositories.order_get(customer_id=order.customer_id, order_id=order.order_id)
+        assert flushed.version != seen.version and flushed.history == seen.history  # the precondition
+        assert move(staff, order.code, target, version).status_code == 302
+        stored = repositories.order_get(customer_id=order.customer_id, order_id=order.order_id)
+        assert stored.status == target
+    # The row changes between the board's read and its write: the move goes through on the fresh row.
+    call_command("send_outbox", stdout=StringIO())
+    assert repositories.order_get(customer_id=order.customer_id, order_id=order.order_id).version != (
+        stored.version
+    )
+    moved = services.order_move(
+        order=stored,
+        target="OUT_FOR_DELIVERY",
+        version=move_token(stored),
+        staff_name="Rita",
+        reason="",
+        now=stored.updated_at,
+    )
+    assert moved.status == Status.OUT_FOR_DELIVERY
+    stored = repositories.order_get(customer_id=order.customer_id, order_id=order.order_id)
+    assert [c.status for c in stored.history][-2:] == [Status.PREPARING, Status.OUT_FOR_DELIVERY]
