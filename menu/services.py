@@ -132,8 +132,9 @@ def menu_item_set_available(*, slug: str, size: str | None = None, available: bo
             changed = replace(item, available=available)
         if changed == item:
             return item  # already so: nothing to write, nothing to drop
+        changed = replace(changed, updated_at=timezone.now())
         try:
-            repositories.item_save(replace(changed, updated_at=timezone.now()), if_version=version)
+            repositories.item_save(changed, if_version=version)
         except ConditionFailed:
             continue
         menu_invalidate()

@@ -18,6 +18,11 @@ def _folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def clock():
+    """The menu's clock, by which the opening hours and a pause are judged (tests set it)."""
+    return timezone.now()
+
+
 def home(request):
     """The menu by category; ``?categoria=`` and ``?q=`` filter it without JavaScript."""
     menu, pizzeria = storefront_get()
@@ -34,7 +39,7 @@ def home(request):
             if items:
                 filtered.append((section, items))
         sections = tuple(type(section)(section.category, items) for section, items in filtered)
-    now = timezone.now()
+    now = clock()
     is_open = pizzeria.is_open(now) if pizzeria else True
     next_opening = pizzeria.next_opening(now) if pizzeria else None
     # A pause with an end drops out of the page key by itself once it is over: nobody has to act.

@@ -15,6 +15,7 @@ from menu.selectors import storefront_get
 from ocipizza.formatting import money
 from ocipizza.http import safe_next_url
 from ocipizza.nosql import InvalidQuery
+from ocipizza.pizzeria.selectors import pause_in_force
 
 from . import cart as carts
 from . import checkout, selectors, services
@@ -36,7 +37,8 @@ def cart_detail(request):
     for notice in cart.notices:
         messages.warning(request, notice)
     carts.cart_settle(session=request.session, cart=cart)
-    context = {"cart": cart, "pizzeria": pizzeria}
+    # A paused shop keeps the cart but offers no way to checkout until it is back.
+    context = {"cart": cart, "pizzeria": pizzeria, "pause": pause_in_force(pizzeria=pizzeria, now=clock())}
     if pizzeria:
         context["below_minimum"] = cart and cart.subtotal < pizzeria.minimum_order
     return render(request, "orders/cart.html", context)
@@ -129,6 +131,7 @@ def _checkout_context(form, cart, pizzeria, now):
         "pizzeria": pizzeria,
         "is_open": is_open,
         "next_opening": None if is_open else pizzeria.next_opening(now),
+        "pause": pause_in_force(pizzeria=pizzeria, now=now),
         "below_minimum": cart.subtotal < pizzeria.minimum_order,
         "zone_checked": checked,
         "zone": zone,

@@ -1,4 +1,5 @@
-"""The shop's pause in templates: the customers' banner and the staff's status line."""
+"""The shop's pause in templates: the customers' banner (whose view passes ``pause``, judged by its own
+clock) and the staff's status line."""
 
 from __future__ import annotations
 
@@ -6,15 +7,9 @@ from django import template
 from django.utils import timezone
 
 from ..entities import Pause, Pizzeria
-from ..selectors import pause_in_force, pause_message, pause_until_text, pizzeria_get
+from ..selectors import pause_message, pause_until_text, pizzeria_get
 
 register = template.Library()
-
-
-@register.simple_tag
-def customer_pause(pizzeria: Pizzeria | None) -> Pause | None:
-    """``{% customer_pause pizzeria as pause %}``: the pause to tell customers about now, if any."""
-    return pause_in_force(pizzeria=pizzeria, now=timezone.now())
 
 
 @register.simple_tag
