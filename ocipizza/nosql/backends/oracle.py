@@ -521,7 +521,8 @@ def _retry_handler(borneo, retries: int, first_delay_ms: int):
 
     class BoundedRetryHandler(borneo.DefaultRetryHandler):
         def delay(self, request, num_retried, re):
-            wanted = first_delay_ms * (2 ** max(num_retried - 1, 0))
+            # borneo counts the retries made so far: 0 before the first one.
+            wanted = first_delay_ms * 2**num_retried
             delay_ms = self.compute_backoff_delay(request, wanted)
             if delay_ms > 0:
                 time.sleep(delay_ms / 1000)
