@@ -42,12 +42,14 @@ def _first_error(form) -> str:
 def availability(request):
     pizzeria = pizzeria_get()
     now = clock()
+    pause = pizzeria.pause_at(now) if pizzeria else None
     context = {
         **site.each_context(request),
         "pizzeria": pizzeria,
-        "pause": pizzeria.pause_at(now) if pizzeria else None,
+        "pause": pause,
         "is_open": pizzeria.is_open(now) if pizzeria else False,
-        "form": PauseForm(),
+        # Changing a pause starts from its reason, so extending it does not silently drop the reason.
+        "form": PauseForm(initial={"reason": pause.reason} if pause else None),
         "menu": menu_get(),
     }
     return render(request, "backoffice/availability/page.html", context)

@@ -73,6 +73,7 @@ def test_staff_pause_with_a_reason_and_an_end_and_customers_see_it_at_once(
     page = text(staff_post(staff, PAUSE, {"reason": REASON, "minutes": "30"}, follow=True))
     assert f"Loja pausada até {back}. Depois disso ela reabre sozinha." in page
     assert f"Pausada por {staff.staff_user.get_username()}" in page
+    assert f'name="reason" value="{REASON}"' in page  # changing the pause starts from its reason
     banner = f"Loja pausada no momento: {REASON}. Voltamos às {back}."
     assert banner in text(client.get("/"))
     assert banner in text(Client().get("/?categoria=bebida"))
