@@ -31,10 +31,10 @@ def storefront_get() -> tuple[Menu, Pizzeria | None]:
     menu = found.get(MENU_CACHE_KEY)
     pizzeria, missing = pizzeria_from_cached(found)
     if menu is None:
-        menu = missing[MENU_CACHE_KEY] = menu_build()
+        menu = menu_build()
+        cache.set(MENU_CACHE_KEY, menu, MENU_CACHE_SECONDS)
     if missing:
-        # One write for whatever missed; neither entry may outlive its own lifetime.
-        cache.set_many(missing, min(MENU_CACHE_SECONDS, PIZZERIA_CACHE_SECONDS))
+        cache.set_many(missing, PIZZERIA_CACHE_SECONDS)
     return menu, pizzeria
 
 

@@ -22,7 +22,7 @@ from accounts.entities import Address
 from ocipizza.formatting import money, weekday_and_time
 from ocipizza.nosql import ConditionFailed
 from ocipizza.pizzeria.entities import Pizzeria
-from ocipizza.pizzeria.selectors import pause_message
+from ocipizza.pizzeria.selectors import pause_fresh, pause_message
 
 from . import repositories
 from .cart import Cart
@@ -119,7 +119,7 @@ def order_place(
             if opening
             else _("A pizzaria está fechada agora.")
         )
-    pause = pizzeria.pause_at(now)
+    pause = pause_fresh(now=now)
     if pause is not None:
         # The staff paused ordering: the cart stays as it is for when the shop opens again.
         kept = _("Seu carrinho continua guardado.")

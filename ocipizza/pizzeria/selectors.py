@@ -20,7 +20,10 @@ from .entities import Pause, Pizzeria
 
 # v2 since the value carries the pause: a v1 value, written without one, must not pass for "not paused".
 PIZZERIA_CACHE_KEY = "pizzeria:v2"
-PIZZERIA_CACHE_SECONDS = 60 * 60
+# Changes delete the cached value, but a reader that read the store just before a change may still put
+# the old value back; this bounds how long such a value can last. Placing an order reads the pause from
+# the store itself (``pause_fresh``), so no order gets through a pause either way.
+PIZZERIA_CACHE_SECONDS = 5 * 60
 NO_PROFILE = False  # cached when no profile exists yet, so a bare menu page stays off the store
 
 
@@ -53,6 +56,12 @@ def pizzeria_from_cached(found: Mapping) -> tuple[Pizzeria | None, dict]:
         return cached or None, {}
     pizzeria = _read()
     return pizzeria, {PIZZERIA_CACHE_KEY: pizzeria or NO_PROFILE}
+
+
+def pause_fresh(*, now: dt.datetime) -> Pause | None:
+    """The pause in force at ``now`` as the store has it, for a decision no cached copy may make."""
+    pause = repositories.pause_get()
+    return pause if pause is not None and pause.in_force(now) else None
 
 
 def pizzeria_invalidate() -> None:
