@@ -5,11 +5,11 @@
   "use strict";
   var board = document.getElementById("board");
   if (!board) { return; }
-  var POLL_MS = 5000, RING_MS = 4000, FULL_REFRESH_MS = 120000;
+  var POLL_MS = 5000, RING_MS = 4000, FULL_REFRESH_MS = 120000, MESSAGE_MS = 30000;
   var bell = document.getElementById("bell");
   var toggle = document.getElementById("sound-toggle");
   var statusLine = document.getElementById("board-status");
-  var soundOn = false, lastFull = Date.now(), busy = false;
+  var soundOn = false, lastFull = Date.now(), busy = false, offline = false, messageTimer = null;
 
   function counts() {
     var columns = board.querySelector(".bo-columns");
@@ -44,9 +44,46 @@
     });
   }
 
+  // A rejection reason being typed survives a redraw while its card still offers that move at the same
+  // step; once someone else moved the order, its form goes with the old card.
+  function openReasons() {
+    var kept = [];
+    board.querySelectorAll("details.bo-cancel[open]").forEach(function (details) {
+      var form = details.querySelector("form.bo-move");
+      var card = details.closest("[data-code]");
+      if (!form || !card) { return; }
+      kept.push({
+        code: card.dataset.code, target: form.elements.target.value, version: form.elements.version.value,
+        reason: form.elements.reason ? form.elements.reason.value : "",
+        focused: form.contains(document.activeElement)
+      });
+    });
+    return kept;
+  }
+
+  function reopen(kept) {
+    kept.forEach(function (was) {
+      var card = board.querySelector('[data-code="' + was.code + '"]');
+      if (!card) { return; }
+      card.querySelectorAll("details.bo-cancel").forEach(function (details) {
+        var form = details.querySelector("form.bo-move");
+        if (!form || form.elements.target.value !== was.target || form.elements.version.value !== was.version) {
+          return;
+        }
+        details.open = true;
+        if (form.elements.reason) {
+          form.elements.reason.value = was.reason;
+          if (was.focused) { form.elements.reason.focus(); }
+        }
+      });
+    });
+  }
+
   function apply(data) {
     if (data.html !== undefined) {
+      var kept = openReasons();
       board.innerHTML = data.html;
+      reopen(kept);
       board.dataset.version = String(data.version);
       lastFull = Date.now();
     }
@@ -55,8 +92,21 @@
     ring();
   }
 
+  // What a move answered ("O pedido mudou…") stays until the next move or MESSAGE_MS, whatever the
+  // polls do meanwhile; only the poll's own "no connection" line is cleared by the next good poll.
   function say(text) {
-    if (statusLine) { statusLine.textContent = text; }
+    if (!statusLine) { return; }
+    clearTimeout(messageTimer);
+    offline = false;
+    statusLine.textContent = text;
+    if (text) { messageTimer = setTimeout(function () { statusLine.textContent = ""; }, MESSAGE_MS); }
+  }
+
+  function connection(ok) {
+    if (!statusLine || ok === !offline) { return; }
+    offline = !ok;
+    clearTimeout(messageTimer);
+    statusLine.textContent = ok ? "" : statusLine.dataset.offlineText;
   }
 
   function poll() {
@@ -73,9 +123,9 @@
       })
       .then(function (data) {
         if (data && data.changed) { apply(data); }
-        say("");
+        connection(true);
       })
-      .catch(function () { say("Sem conexão com o servidor; tentando de novo…"); });
+      .catch(function () { connection(false); });
   }
 
   board.addEventListener("submit", function (event) {

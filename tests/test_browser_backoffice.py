@@ -1,0 +1,329 @@
+"""The staff's back office in Chromium: the orders board through an evening, two staff racing one order,
+the 80 mm tickets as a thermal printer gets them, and the board without JavaScript.
+
+Staff and customers each have their own browser context (their own cookies), as on the counter's screen
+and the customer's phone. Screenshots go to test-artifacts/ (CI keeps them).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from playwright.sync_api import expect
+
+from backoffice import roles
+from backoffice.services import staff_create
+from conftest import ARTIFACTS, CUSTOMER_PASSWORD
+from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
+from orders import repositories
+from orders.statuses import LABELS, Status
+from orders.tests.conftest import log_in
+from orders.tests.test_checkout import add, checkout_key, submit
+from tests.test_browser_order import always_open  # noqa: F401  (fixture)
+
+# The small CEP database of the locations tests, so 01310-100 fills in Avenida Paulista; the shop loaded
+# and open around the clock, so the tests run at any hour.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("cep_db", "always_open")]
+
+BOARD = "/gestao/pedidos/"
+STAFF_PASSWORD = "forno-a-lenha-2026"
+DESK = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# 80 mm at 96 CSS pixels per inch: the width a thermal printer's driver lays the ticket out on.
+TICKET_PX = round(80 / 25.4 * 96)
+# The board asks for changes every 5 s: what a poll brings is waited for over three of them.
+POLL_WAIT = 15_000
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"backoffice-{name}.png"), full_page=True)
+
+
+class Contexts:
+    """Browser contexts opened by one test: each one's CSP complaints are collected, all are closed."""
+
+    def __init__(self, browser):
+        self.browser = browser
+        self.opened = []
+        self.csp_violations: list[str] = []
+
+    def page(self, **options):
+        context = self.browser.new_context(locale="pt-BR", **options)
+        context.set_default_timeout(10_000)
+        self.opened.append(context)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                self.csp_violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return page
+
+    def close(self):
+        for context in self.opened:
+            context.close()
+
+
+@pytest.fixture
+def contexts(browser):
+    opened = Contexts(browser)
+    yield opened
+    opened.close()
+    assert opened.csp_violations == [], "the back office broke its Content Security Policy"
+
+
+@pytest.fixture
+def staff_page(contexts, live_server, transactional_db):
+    """A desk-sized browser signed in through /gestao/entrar/ as a new kitchen member (or ``role``)."""
+
+    def sign_in(email: str, *, name: str = "", **options):
+        user, _created = staff_create(email=email, password=STAFF_PASSWORD, role=roles.KITCHEN, name=name)
+        page = contexts.page(viewport=DESK, **options)
+        page.goto(live_server.url + "/gestao/entrar/")
+        page.fill("#id_email", user.email)
+        page.fill("#id_password", STAFF_PASSWORD)
+        page.locator("main").get_by_role("button", name="Entrar").click()
+        page.wait_for_url(re.compile(r".*/gestao/(?!entrar/).*"))
+        return page
+
+    return sign_in
+
+
+@pytest.fixture
+def shopper(live_server, make_customer):
+    """The shop's Django test client, signed in as a confirmed customer: places orders without a browser."""
+    customer = make_customer("cliente@example.com", verified=True, name="Cláudia Ramos")
+    client = log_in(Client(enforce_csrf_checks=True), customer.email)
+    client.customer = customer
+    return client
+
+
+def place_order(shopper, *, payment: str = "CREDIT_CARD", note: str = "", **fields):
+    """An order through the shop's pages (cart, checkout), as stored."""
+    add(shopper, "calabresa", size="grande", half="peperone", note=note)
+    add(shopper, "refrigerante-2l")
+    response = submit(shopper, checkout_key(shopper), payment=payment, **fields)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    order_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    return repositories.order_get(customer_id=shopper.customer.id, order_id=order_id)
+
+
+def stored(order):
+    return repositories.order_get(customer_id=order.customer_id, order_id=order.order_id)
+
+
+def card(page, code: str):
+    return page.locator(f"article.bo-card[data-code='{code}']")
+
+
+def column(page, key: str):
+    return page.locator(f"section.bo-column[data-column='{key}']")
+
+
+def mails_about(smtp_server, code: str) -> list:
+    return [m for m in smtp_server.messages if code in m["Subject"]]
+
+
+def wait_for_mails_about(smtp_server, code: str, count: int, timeout: float = 10.0) -> None:
+    """Bounded wait for the best-effort send that follows a response (the outbox catches the rest)."""
+    deadline = time.monotonic() + timeout
+    while len(mails_about(smtp_server, code)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def flush_outbox() -> None:
+    call_command("send_outbox", stdout=StringIO())
+
+
+# --- 1. the evening, end to end --------------------------------------------------------------------
+
+
+def test_a_phone_order_reaches_the_open_board_rings_and_is_accepted(
+    contexts,
+    staff_page,
+    live_server,
+    make_customer,
+    smtp_server,
+    menu_data,
+):
+    base = live_server.url
+    # The kitchen keeps the board open and switches the sound on.
+    staff = staff_page("cozinha@pizzaria.example", name="Rita")
+    staff.goto(base + BOARD)
+    expect(column(staff, "novos").locator("article.bo-card")).to_have_count(0)
+    staff.get_by_role("button", name="Ativar som").click()
+    expect(staff.locator("#sound-toggle")).to_have_text("Som ativado")
+    # Count the bell's real starts: an element event, not the app's own bookkeeping.
+    staff.evaluate(
+        """() => {
+            window.bellStarts = 0;
+            document.getElementById('bell').addEventListener('playing', () => { window.bellStarts += 1; });
+        }"""
+    )
+
+    shot(staff, "1-board-empty")
+
+    # A customer on a phone: log in, menu, cart, checkout, card on delivery.
+    customer = make_customer("ana.paula@example.com", verified=True, name="Ana Paula Souza")
+    phone = contexts.page(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone.goto(base + "/conta/entrar/")
+    phone.fill("input[name=email]", customer.email)
+    phone.fill("input[name=password]", CUSTOMER_PASSWORD)
+    phone.locator("main").get_by_role("button", name="Entrar").click()
+    phone.wait_for_load_state()
+    phone.goto(base + "/")
+    pizza = phone.locator("li.menu-card[data-item=calabresa]")
+    pizza.locator("summary").click()
+    pizza.locator("input[name=size][value=grande]").check()
+    pizza.get_by_role("button", name="Adicionar").click()
+    expect(phone.locator("[data-testid=cart-badge]")).to_have_text("1")
+    phone.goto(base + "/carrinho/")
+    phone.get_by_role("link", name="Fechar pedido").click()
+    phone.wait_for_load_state("load")
+    phone.fill("input[name=cep]", "01310-100")
+    expect(phone.locator("input[name=logradouro]")).to_have_value("Avenida Paulista")
+    phone.fill("input[name=numero]", "1000")
+    phone.check("input[name=payment][value=CREDIT_CARD]")
+    phone.get_by_role("button", name="Fazer pedido").click()
+    phone.get_by_role("button", name="Fazer pedido").click()  # after the delivery fee was shown
+    phone.wait_for_url(re.compile(r".*/pedidos/[0-9a-z]+/$"))
+    order_id = phone.url.rstrip("/").rsplit("/", 1)[-1]
+    order = repositories.order_get(customer_id=customer.id, order_id=order_id)
+    assert order.status == Status.PLACED
+    expect(phone.locator("[data-testid=order-status]")).to_have_text(str(LABELS[Status.PLACED]))
+
+    # The board, never reloaded, gets the card from its poll, shows the count in the tab and rings.
+    new_card = card(staff, order.code)
+    expect(column(staff, "novos").locator(f"[data-code='{order.code}']")).to_be_visible(timeout=POLL_WAIT)
+    expect(new_card).to_contain_text(menu_data.name("calabresa"))
+    expect(new_card).to_have_class(re.compile(r"\bis-new\b"))
+    expect(staff).to_have_title(re.compile(r"^\(1\) Pedidos"))
+    expect(staff.locator("#board")).to_have_attribute("data-ringing", "true")
+    staff.wait_for_function("() => window.bellStarts >= 1")
+    shot(staff, "1-board-ringing")
+
+    # The placement e-mail has gone; the move must send exactly one more.
+    wait_for_mails_about(smtp_server, order.code, 1)
+    flush_outbox()
+    before = len(mails_about(smtp_server, order.code))
+    assert before == 1
+
+    new_card.get_by_role("button", name="Aceitar").click()
+    expect(column(staff, "recebidos").locator(f"[data-code='{order.code}']")).to_be_visible()
+    expect(column(staff, "novos").locator("article.bo-card")).to_have_count(0)
+    expect(staff.locator("#board")).to_have_attribute("data-ringing", "false")
+    expect(staff).to_have_title(re.compile(r"^Pedidos"))
+    assert stored(order).status == Status.RECEIVED
+    assert [change.by for change in stored(order).history][-1] == "Rita"
+
+    # The customer's tracking page says so.
+    phone.reload()
+    expect(phone.locator("[data-testid=order-status]")).to_have_text("Pedido recebido")
+
+    # Exactly one e-mail for the move: the confirmation.
+    wait_for_mails_about(smtp_server, order.code, before + 1)
+    for _ in range(2):
+        flush_outbox()
+    mails = mails_about(smtp_server, order.code)
+    assert len(mails) == before + 1
+    assert "confirmado" in mails[-1]["Subject"] and mails[-1]["To"] == customer.email
+    # The bell stopped: nobody hears it once the order was accepted.
+    starts = staff.evaluate("() => window.bellStarts")
+    staff.wait_for_timeout(4500)  # longer than one ring interval
+    assert staff.evaluate("() => window.bellStarts") == starts
+    assert staff.evaluate("() => window.bellStarts") >= 1, "the board reloaded instead of polling"
+    shot(staff, "1-board-accepted")
+
+
+# --- 2. two staff browsers racing one order ----------------------------------------------------------
+
+
+def test_two_staff_browsers_racing_one_order_end_with_one_move_and_one_message(
+    staff_page, shopper, live_server
+):
+    order = place_order(shopper)
+    ana = staff_page("ana@pizzaria.example", name="Ana")
+    bruno = staff_page("bruno@pizzaria.example", name="Bruno")
+    for page in (ana, bruno):
+        page.goto(live_server.url + BOARD)
+        expect(column(page, "novos").locator(f"[data-code='{order.code}']")).to_be_visible()
+
+    # Bruno starts rejecting it. His next poll is held back until after his click: he decides within one
+    # poll of Ana, so his card still shows the order as it was.
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    bruno.route("**/gestao/pedidos/mudancas/**", hold)
+    theirs = card(bruno, order.code)
+    theirs.locator("summary", has_text="Recusar").click()
+    theirs.get_by_label("Motivo (o cliente vê)").fill("Acabou a calabresa, desculpe!")
+
+    # Ana accepts first.
+    card(ana, order.code).get_by_role("button", name="Aceitar").click()
+    expect(column(ana, "recebidos").locator(f"[data-code='{order.code}']")).to_be_visible()
+    assert stored(order).status == Status.RECEIVED
+
+    with bruno.expect_response(re.compile(r".*/mover/$")) as answer:
+        theirs.get_by_role("button", name="Confirmar").click()
+    assert answer.value.status == 409
+    status_line = bruno.locator("#board-status")
+    expect(status_line).to_be_visible()
+    expect(status_line).to_contain_text("O pedido mudou")
+    # The losing board shows the order as it is now, without a reload.
+    expect(column(bruno, "recebidos").locator(f"[data-code='{order.code}']")).to_be_visible()
+    expect(column(bruno, "novos").locator("article.bo-card")).to_have_count(0)
+    shot(bruno, "2-race-lost")
+
+    # One move in the history: Ana's.
+    history = stored(order).history
+    assert [change.status for change in history] == [Status.PLACED, Status.RECEIVED]
+    assert history[-1].by == "Ana"
+    # Ana's board never heard of a conflict.
+    expect(ana.locator("#board-status")).to_have_text("")
+
+    # The message outlives the next polls, which find the board up to date.
+    bruno.unroute("**/gestao/pedidos/mudancas/**")
+    for route in held:
+        route.continue_()
+    polls = re.compile(r".*/mudancas/\?versao=\d*$")
+    with bruno.expect_response(polls, timeout=15_000):
+        pass
+    with bruno.expect_request(polls, timeout=15_000):  # a poll later: the one before was handled
+        pass
+    expect(status_line).to_contain_text("O pedido mudou")
+
+    # Bruno's fresh card works: his next move goes through and clears the message.
+    card(bruno, order.code).get_by_role("button", name="Iniciar preparo").click()
+    expect(column(bruno, "preparo").locator(f"[data-code='{order.code}']")).to_be_visible()
+    expect(status_line).to_have_text("")
+    assert [change.by for change in stored(order).history][1:] == ["Ana", "Bruno"]
+
+
+def test_a_rejection_reason_being_typed_survives_the_redraw_a_new_order_brings(
+    staff_page, shopper, live_server
+):
+    first = place_order(shopper)
+    staff = staff_page("cozinha@pizzaria.example")
+    staff.goto(live_server.url + BOARD)
+    reason = card(staff, first.code).get_by_label("Motivo (o cliente vê)")
+    card(staff, first.code).locator("summary", has_text="Recusar").click()
+    reason.fill("Forno em manutenção")
+    second = place_order(shopper, payment="PIX")
+    expect(card(staff, second.code)).to_be_visible(timeout=POLL_WAIT)  # the poll redrew the columns
+    expect(reason).to_be_visible()
+    expect(reason).to_have_value("Forno em manutenção")
+    expect(reason).to_be_focused()
+    card(staff, first.code).get_by_role("button", name="Confirmar").click()
+    expect(column(staff, "concluidos").locator(f"[data-code='{first.code}']")).to_be_visible()
+    assert stored(first).status == Status.CANCELED and stored(first).cancel_reason == "Forno em manutenção"
