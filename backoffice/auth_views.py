@@ -63,6 +63,19 @@ def _staff_or_login(request):
     return None
 
 
+def _second_factor_sign_in(request, form, next_url):
+    """A good code completes the sign-in (and confirms a device being enrolled); a bad one is shown."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        device = services.second_factor_check(user=request.user, token=form.cleaned_data["token"])
+    except services.StaffAuthError as e:
+        form.add_error("token", e.message)
+        return None
+    otp_login(request, device)
+    return redirect(next_url)
+
+
 @never_cache
 def second_factor_view(request):
     """The six-digit code from the manager's authenticator app, after the password."""
@@ -72,16 +85,8 @@ def second_factor_view(request):
     if services.totp_device_confirmed(request.user) is None:
         return _to("backoffice:second_factor_setup", next_url)
     form = SecondFactorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.second_factor_check(
-                user=request.user, token=form.cleaned_data["token"], client_ip=client_ip(request)
-            )
-        except services.StaffAuthError as e:
-            form.add_error("token", e.message)
-        else:
-            otp_login(request, device)
-            return redirect(next_url)
+    if (signed_in := _second_factor_sign_in(request, form, next_url)) is not None:
+        return signed_in
     return render(request, "backoffice/second_factor.html", {"form": form, "next": next_url})
 
 
@@ -96,16 +101,8 @@ def second_factor_setup_view(request):
         return _to("backoffice:second_factor", next_url)
     device = services.totp_device_for_setup(request.user)
     form = SecondFactorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.second_factor_check(
-                user=request.user, token=form.cleaned_data["token"], client_ip=client_ip(request)
-            )
-        except services.StaffAuthError as e:
-            form.add_error("token", e.message)
-        else:
-            otp_login(request, device)
-            return redirect(next_url)
+    if (signed_in := _second_factor_sign_in(request, form, next_url)) is not None:
+        return signed_in
     secret = services.totp_secret_base32(device)
     qr = make_qr(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
     context = {

@@ -67,7 +67,7 @@ def totp_device_for_setup(user) -> TOTPDevice:
     return device
 
 
-def second_factor_check(*, user, token: str, client_ip: str) -> TOTPDevice:
+def second_factor_check(*, user, token: str) -> TOTPDevice:
     """The confirmed device that accepts ``token``; enrols the pending device on its first good code."""
     limit = rate_limit_hit(scope="staff_otp", key=f"{user.pk}")
     if not limit.allowed:
