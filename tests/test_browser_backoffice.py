@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from backoffice import roles
 from backoffice.services import staff_create
-from conftest import ARTIFACTS, CUSTOMER_PASSWORD
+from conftest import ARTIFACTS, CUSTOMER_PASSWORD, brl
 from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
 from orders import repositories
 from orders.statuses import LABELS, Status
@@ -87,7 +87,7 @@ def staff_page(contexts, live_server, transactional_db):
 
     def sign_in(email: str, *, name: str = "", **options):
         user, _created = staff_create(email=email, password=STAFF_PASSWORD, role=roles.KITCHEN, name=name)
-        page = contexts.page(viewport=DESK, **options)
+        page = contexts.page(**{"viewport": DESK, **options})
         page.goto(live_server.url + "/gestao/entrar/")
         page.fill("#id_email", user.email)
         page.fill("#id_password", STAFF_PASSWORD)
@@ -327,3 +327,92 @@ def test_a_rejection_reason_being_typed_survives_the_redraw_a_new_order_brings(
     card(staff, first.code).get_by_role("button", name="Confirmar").click()
     expect(column(staff, "concluidos").locator(f"[data-code='{first.code}']")).to_be_visible()
     assert stored(first).status == Status.CANCELED and stored(first).cancel_reason == "Forno em manutenção"
+
+
+# --- 3. the tickets at 80 mm ---------------------------------------------------------------------------
+
+LONG_NOTE = "sem cebola, massa bem assada e borda recheada com catupiry, cortar em 12 pedaços"
+
+
+def ticket_facts(page) -> dict:
+    """What a thermal printer gets: colours of everything painted, the width used, the item lines' size."""
+    return page.evaluate(
+        """() => {
+            const root = document.documentElement;
+            const body = document.body;
+            const colours = new Set();
+            const backgrounds = new Set();
+            for (const el of [root, body, ...body.querySelectorAll('*')]) {
+                const style = getComputedStyle(el);
+                if (style.display === 'none' || el.tagName === 'SCRIPT') continue;
+                colours.add(style.color);
+                backgrounds.add(style.backgroundColor);
+                for (const side of ['Top', 'Bottom', 'Left', 'Right']) {
+                    const border = 'border' + side;
+                    if (style[border + 'Style'] !== 'none') colours.add(style[border + 'Color']);
+                }
+            }
+            const all = [...body.querySelectorAll('*')];
+            const widest = Math.max(...all.map(el => el.getBoundingClientRect().right));
+            const items = [...document.querySelectorAll('.ticket-items li')];
+            return {
+                colours: [...colours],
+                backgrounds: [...backgrounds],
+                scrollWidth: root.scrollWidth,
+                clientWidth: root.clientWidth,
+                widest: widest,
+                bodyFont: parseFloat(getComputedStyle(body).fontSize),
+                bodyWidth: body.getBoundingClientRect().width,
+                itemFonts: items.map(li => parseFloat(getComputedStyle(li).fontSize)),
+                itemWeights: items.map(li => parseInt(getComputedStyle(li).fontWeight, 10)),
+            };
+        }"""
+    )
+
+
+def pdf_page_sizes(pdf: bytes) -> list[tuple[float, float]]:
+    """The pages' sizes in points, from their /MediaBox entries."""
+    boxes = re.findall(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    return [(float(x1) - float(x0), float(y1) - float(y0)) for x0, y0, x1, y1 in boxes]
+
+
+@pytest.mark.parametrize("kind", ["cozinha", "entrega"])
+def test_tickets_print_black_on_white_within_80mm_with_big_item_lines(staff_page, shopper, live_server, kind):
+    order = place_order(shopper, payment="CASH", change_for="200,00", note=LONG_NOTE)
+    page = staff_page("cozinha@pizzaria.example", viewport={"width": TICKET_PX, "height": 900})
+    url = f"{live_server.url}/gestao/pedidos/{order.code}/comanda/{kind}/"
+    page.emulate_media(media="print")
+    page.goto(url)
+    shot(page, f"3-ticket-{kind}")
+
+    text = page.locator("body").inner_text()
+    assert order.code in text and LONG_NOTE in text
+    for item in order.items:
+        assert f"{item.quantity}× {item.name}" in text
+        if item.half_name:  # meio a meio: the name says both halves, once
+            assert item.half_name in item.name and text.count(item.half_name) == 1
+    if kind == "entrega":
+        assert order.customer["telephone"] in text and order.address["street"] in text
+        assert brl(order.change_due) in text and brl(order.total) in text
+
+    facts = ticket_facts(page)
+    assert facts["colours"] == ["rgb(0, 0, 0)"], "text and rules are black"
+    assert set(facts["backgrounds"]) <= {"rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"}, "on white"
+    assert facts["scrollWidth"] <= facts["clientWidth"], "nothing runs past 80 mm"
+    assert facts["widest"] <= facts["clientWidth"]
+    # An 80 mm printer's head prints 72 mm of it (576 dots at 203 dpi).
+    assert facts["bodyWidth"] <= 72 / 25.4 * 96 + 0.5
+    assert len(facts["itemFonts"]) == len(order.items)
+    assert all(size >= 16 and size >= 1.3 * facts["bodyFont"] for size in facts["itemFonts"])
+    assert all(weight >= 700 for weight in facts["itemWeights"])
+
+    # As Chromium prints it on 80 mm paper: every page 80 mm wide, one page for a short order.
+    pdf = page.pdf(width="80mm", height="297mm")
+    (ARTIFACTS / f"backoffice-3-ticket-{kind}.pdf").write_bytes(pdf)
+    sizes = pdf_page_sizes(pdf)
+    assert len(sizes) == 1 and sizes[0][0] == pytest.approx(80 / 25.4 * 72, abs=1)
+
+    # Opened from the board with ?imprimir=1, the ticket asks to be printed once it has loaded.
+    page.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; };")
+    page.goto(url + "?imprimir=1")
+    page.wait_for_function("() => window.printed === 1")
