@@ -416,3 +416,137 @@ def test_tickets_print_black_on_white_within_80mm_with_big_item_lines(staff_page
     page.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; };")
     page.goto(url + "?imprimir=1")
     page.wait_for_function("() => window.printed === 1")
+
+
+# --- 4. without JavaScript ---------------------------------------------------------------------------
+
+
+def test_without_javascript_the_board_works_with_its_forms_and_a_manual_refresh(
+    staff_page, shopper, live_server
+):
+    accepted, refused = place_order(shopper), place_order(shopper, payment="PIX")
+    staff = staff_page("cozinha@pizzaria.example", name="Rita", java_script_enabled=False)
+    staff.goto(live_server.url + BOARD)
+    expect(column(staff, "novos").locator("article.bo-card")).to_have_count(2)
+    expect(staff).to_have_title(re.compile(r"^\(2\) Pedidos"))
+    expect(staff.get_by_role("button", name="Ativar som")).to_be_hidden()  # it needs the script
+
+    with staff.expect_navigation():
+        card(staff, accepted.code).get_by_role("button", name="Aceitar").click()
+    expect(column(staff, "recebidos").locator(f"[data-code='{accepted.code}']")).to_be_visible()
+    assert stored(accepted).status == Status.RECEIVED
+
+    rejecting = card(staff, refused.code)
+    rejecting.locator("summary", has_text="Recusar").click()
+    rejecting.get_by_label("Motivo (o cliente vê)").fill("Sem massa até amanhã")
+    with staff.expect_navigation():
+        rejecting.get_by_role("button", name="Confirmar").click()
+    expect(column(staff, "concluidos").locator(f"[data-code='{refused.code}']")).to_be_visible()
+    assert stored(refused).status == Status.CANCELED
+
+    # A new order shows after "Atualizar", not by itself.
+    later = place_order(shopper)
+    expect(card(staff, later.code)).to_have_count(0)
+    staff.get_by_role("link", name="Atualizar").click()
+    expect(column(staff, "novos").locator(f"[data-code='{later.code}']")).to_be_visible()
+    expect(staff).to_have_title(re.compile(r"^\(1\) Pedidos"))
+
+    # Someone else moved the order meanwhile: the stale form posts, the page says so and shows it fresh.
+    other = staff_page("ana@pizzaria.example", name="Ana")
+    other.goto(live_server.url + BOARD)
+    card(other, accepted.code).get_by_role("button", name="Iniciar preparo").click()
+    expect(column(other, "preparo").locator(f"[data-code='{accepted.code}']")).to_be_visible()
+    with staff.expect_navigation():
+        card(staff, accepted.code).get_by_role("button", name="Iniciar preparo").click()
+    expect(staff.locator(".bo-messages")).to_contain_text("O pedido mudou")
+    expect(column(staff, "preparo").locator(f"[data-code='{accepted.code}']")).to_be_visible()
+    assert [change.by for change in stored(accepted).history][1:] == ["Rita", "Ana"]
+    shot(staff, "4-no-javascript")
+
+
+# --- the board on a busy evening, as the counter sees it --------------------------------------------
+
+
+def test_a_busy_board_stays_readable(staff_page, shopper, live_server):
+    from django.utils import timezone
+
+    from orders.services import order_transition
+    from orders.statuses import Actor
+
+    def moved(order, *targets):
+        for target in targets:
+            order = order_transition(
+                order=order, target=target, actor=Actor.STAFF, now=timezone.now(), by="Rita"
+            )
+        return order
+
+    pickup = {"fulfilment": "PICKUP", "saved_address": "", "quoted_fee": ""}
+    orders = {
+        "novos": [
+            place_order(shopper, payment="PIX"),
+            place_order(shopper, payment="CASH", change_for="200,00", note=LONG_NOTE),
+        ],
+        "recebidos": [moved(place_order(shopper), Status.RECEIVED)],
+        "preparo": [moved(place_order(shopper, **pickup), Status.RECEIVED, Status.PREPARING)],
+        "prontos": [
+            moved(place_order(shopper), Status.RECEIVED, Status.PREPARING, Status.OUT_FOR_DELIVERY),
+            moved(place_order(shopper, **pickup), Status.RECEIVED, Status.PREPARING, Status.READY_FOR_PICKUP),
+        ],
+        "concluidos": [
+            moved(
+                place_order(shopper),
+                Status.RECEIVED,
+                Status.PREPARING,
+                Status.OUT_FOR_DELIVERY,
+                Status.DELIVERED,
+            ),
+            order_transition(
+                order=place_order(shopper),
+                target=Status.CANCELED,
+                actor=Actor.STAFF,
+                now=timezone.now(),
+                by="Rita",
+                reason="Fora da área de entrega",
+            ),
+        ],
+    }
+    staff = staff_page("cozinha@pizzaria.example", name="Rita")
+    staff.goto(live_server.url + BOARD)
+    for key, placed in orders.items():
+        expect(column(staff, key).locator("article.bo-card")).to_have_count(len(placed))
+        expect(column(staff, key).locator(".bo-count")).to_have_text(str(len(placed)))
+    expect(staff).to_have_title(re.compile(rf"^\({len(orders['novos'])}\) Pedidos"))
+    shot(staff, "5-busy-board")
+    layout = staff.evaluate(
+        """() => {
+            const root = document.documentElement;
+            const spill = [];
+            for (const card of document.querySelectorAll('article.bo-card')) {
+                const box = card.getBoundingClientRect();
+                for (const el of card.querySelectorAll('*')) {
+                    if (!el.checkVisibility()) continue;
+                    const r = el.getBoundingClientRect();
+                    if (r.left < box.left - 0.5 || r.right > box.right + 0.5) spill.push(el.outerHTML);
+                }
+            }
+            const counts = [...document.querySelectorAll('.bo-count')].map(el => el.getBoundingClientRect());
+            return {
+                overflow: root.scrollWidth - root.clientWidth,
+                spill: spill,
+                countHeights: counts.map(r => r.height),
+            };
+        }"""
+    )
+    staff.set_viewport_size({"width": 1024, "height": 768})
+    shot(staff, "5-busy-board-1024")
+    staff.set_viewport_size(DESK)
+    assert layout["overflow"] <= 0, "the page scrolls sideways"
+    assert layout["spill"] == [], "something sticks out of its card"
+    assert max(layout["countHeights"]) == min(layout["countHeights"]), "a column's count is stretched"
+    # Each finished card says how it finished.
+    for order in orders["concluidos"]:
+        expect(card(staff, order.code)).to_contain_text(
+            "Cancelado" if order.status == Status.CANCELED else "Concluído"
+        )
+    staff.set_viewport_size({"width": 1024, "height": 768})
+    shot(staff, "5-busy-board-1024")
