@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 from django import template
 
 from backoffice.board.selectors import STAFF_LABELS
+from locations.text import cep_format
 
 register = template.Library()
 
@@ -15,6 +16,12 @@ register = template.Library()
 @register.filter
 def staff_status(status) -> str:
     return STAFF_LABELS.get(status, status)
+
+
+@register.filter
+def cep(digits: str) -> str:
+    """A stored CEP ("01310100") as people write it ("01310-100")."""
+    return cep_format(digits) if digits and len(digits) == 8 and digits.isdigit() else digits or ""
 
 
 @register.filter

@@ -291,6 +291,8 @@ def test_tickets_print_on_80mm_paper(place, staff_login, kind):
     if kind == "entrega":
         due = f"{order.change_due:.2f}".replace(".", ",")
         assert order.customer["telephone"] in page and due in page and order.address["street"] in page
+        cep = order.address["cep"]
+        assert f"CEP {cep[:5]}-{cep[5:]}" in page  # as people write it
     assert staff.get(f"/gestao/pedidos/{order.code}/comanda/outra/").status_code == 404
 
 
