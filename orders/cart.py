@@ -43,6 +43,19 @@ class CartLine:
         return self.unit_price * self.quantity
 
     @property
+    def shown(self) -> tuple:
+        """Everything the cart page shows of this line: the key its cached HTML is kept under (small, so
+        the key costs little to compute, unlike the whole line with its menu items)."""
+        return (
+            self.id,
+            self.name,
+            self.size.name if self.size else "",
+            self.unit_price,
+            self.note,
+            self.quantity,
+        )
+
+    @property
     def name(self) -> str:
         if self.half:
             return _("Meio a meio: %(first)s e %(second)s") % {

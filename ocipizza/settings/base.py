@@ -137,7 +137,7 @@ REDIS_URL = env("REDIS_URL", default="")
 # piece costs no Redis command; least recently used pieces go first beyond MAX_ENTRIES. No timeout:
 # a piece's key names everything it depends on.
 FRAGMENTS_CACHE = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "ocipizza.fragments.HTMLCache",
     "LOCATION": "ocipizza-fragments",
     "TIMEOUT": None,
     "OPTIONS": {"MAX_ENTRIES": 512},

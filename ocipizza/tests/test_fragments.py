@@ -83,3 +83,37 @@ def test_the_footer_is_cached_once_whatever_the_query_string(client):
     assert len(fragments._cache) == stored  # no new piece for another query string
     assert 'name="next" type="hidden" value="/cep/?a=1"' in first
     assert 'name="next" type="hidden" value="/cep/?a=2&amp;b=3"' in second
+
+
+def test_the_fragments_cache_keeps_html_as_it_is_and_refuses_anything_else():
+    from django.core.cache import caches
+
+    cache = caches["fragments"]
+    page = "<p>" + "calabresa " * 5000 + "</p>"
+    cache.set("page", page)
+    assert cache.get("page") is page  # no pickled copy made on every hit
+    assert cache.add("page", "other") is False and cache.get("page") is page
+    with pytest.raises(TypeError):
+        cache.set("menu", ["a", "mutable", "list"])
+    with pytest.raises(NotImplementedError):
+        cache.incr("page")
+
+
+def test_the_fragments_cache_forgets_the_least_recently_used_piece_first(settings):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "fragments": {
+            **settings.CACHES["fragments"],
+            "LOCATION": "lru-test",
+            "OPTIONS": {"MAX_ENTRIES": 3, "CULL_FREQUENCY": 3},
+        },
+    }
+    cache = caches["fragments"]
+    for name in ("a", "b", "c"):
+        cache.set(name, name)
+    cache.get("a")  # used again: "b" is now the least recently used
+    cache.set("d", "d")
+    assert cache.get("a") == "a" and cache.get("d") == "d"
+    assert cache.get("b") is None
