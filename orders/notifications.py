@@ -32,10 +32,14 @@ def _link(order: Order) -> str:
     return base + reverse("orders:order_detail", kwargs={"order_id": order.order_id})
 
 
-def order_notification_send(*, order: Order) -> bool:
-    """Queue the e-mail the order is owed, then mark it queued; returns whether this call queued it."""
+def order_notification_queue(*, order: Order) -> Order:
+    """Queue the e-mail the order is owed and return the order marked as queued (with its new version).
+
+    ``ConditionFailed`` when the order changed since it was read; the e-mail is queued all the same
+    (its id makes a second queuing of the same step a no-op).
+    """
     if not order.notify or not order.customer.get("email"):
-        return False
+        return order
     step = len(order.history)
     mail_enqueue(
         to=order.customer["email"],
@@ -52,8 +56,16 @@ def order_notification_send(*, order: Order) -> bool:
         message_id=f"order-{order.order_id}-{step}-{order.notify}",
         send_now=False,
     )
+    queued = replace(order, notify=None)
+    return replace(queued, version=repositories.order_update(queued, expected=order.version))
+
+
+def order_notification_send(*, order: Order) -> bool:
+    """Queue the e-mail the order is owed, then mark it queued; returns whether this call queued it."""
+    if not order.notify or not order.customer.get("email"):
+        return False
     try:
-        repositories.order_update(replace(order, notify=None), expected=order.version)
+        order_notification_queue(order=order)
     except ConditionFailed:
         return False  # changed meanwhile: the next flush sees its new state
     return True

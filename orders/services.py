@@ -16,6 +16,7 @@ from . import repositories
 from .cart import CartError, cart_add
 from .changes import orders_changed
 from .entities import Order, StatusChange
+from .notifications import order_notification_queue
 from .statuses import BY_CUSTOMER, Actor, IllegalTransition, Status, check_transition
 
 MAX_REASON = 200
@@ -39,6 +40,10 @@ class OrderChangeError(Exception):
         self.message = message
 
 
+def _changed_meanwhile() -> OrderChangeError:
+    return OrderChangeError(_("O pedido mudou enquanto você decidia. Veja como ele está agora."))
+
+
 def order_transition(
     *, order: Order, target: Status, actor: Actor, now: dt.datetime, by: str = "", reason: str = ""
 ) -> Order:
@@ -49,6 +54,13 @@ def order_transition(
     ``OrderChangeError`` when someone else changed the order first (the caller should reload it).
     """
     check_transition(current=order.status, target=target, actor=actor, fulfilment=order.fulfilment)
+    if order.notify and target in NOTIFY_ON:
+        # The e-mail about the step before is still owed (the sender runs every few seconds): queue it
+        # now, or this move's own e-mail would take its place and the customer would never get it.
+        try:
+            order = order_notification_queue(order=order)
+        except ConditionFailed as e:
+            raise _changed_meanwhile() from e
     change = StatusChange(target, now, by=by[:MAX_BY], reason=" ".join(reason.split())[:MAX_REASON])
     changed = replace(
         order,
@@ -60,7 +72,7 @@ def order_transition(
     try:
         version = repositories.order_update(changed, expected=order.version)
     except ConditionFailed as e:
-        raise OrderChangeError(_("O pedido mudou enquanto você decidia. Veja como ele está agora.")) from e
+        raise _changed_meanwhile() from e
     orders_changed()
     return replace(changed, version=version)
 

@@ -452,3 +452,20 @@ def test_a_saved_address_is_priced_on_the_first_page(client, customer, open_now)
     add(client, "calabresa")
     html = client.get("/pedido/finalizar/").content.decode()
     assert f'name="quoted_fee" value="{zone_fee(PIZZERIA, "Zona Oeste")}"' in html and "Zona Oeste" in html
+
+
+def test_moves_faster_than_the_mail_sender_still_send_every_email(filled, customer, smtp_server):
+    """Accepted and put in the oven before send_outbox ran once: the customer still gets all three."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    smtp_server.messages.clear()
+    submit(filled, checkout_key(filled), payment="CREDIT_CARD")
+    order = accepted(orders_of(customer)[0])
+    order_transition(order=order, target=Status.PREPARING, actor=Actor.STAFF, now=order.created_at)
+    for _ in range(2):
+        call_command("send_outbox", stdout=StringIO())
+    subjects = [m["Subject"] for m in smtp_server.messages if order.code in m["Subject"]]
+    assert len(subjects) == 3
+    assert any("confirmado" in s for s in subjects) and any("em preparo" in s for s in subjects)
