@@ -78,5 +78,10 @@ def role_of(user) -> str | None:
     return role
 
 
+def staff_name(user) -> str:
+    """How the audit trail and the pause name a staff member: their name, else their e-mail."""
+    return user.get_full_name() or user.get_username()
+
+
 def needs_second_factor(user) -> bool:
     return role_of(user) in TWO_FACTOR_ROLES

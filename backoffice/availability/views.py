@@ -17,6 +17,7 @@ from menu.services import AvailabilityError, menu_item_set_available
 from ocipizza.pizzeria.selectors import pause_until_text, pizzeria_get
 from ocipizza.pizzeria.services import PauseError, pizzeria_pause, pizzeria_resume
 
+from .. import roles
 from ..sites import site
 from .forms import ItemAvailabilityForm, PauseForm
 
@@ -26,10 +27,6 @@ PAGE = "backoffice:availability"
 def clock():
     """The page's clock (tests set it to the evening they pause in)."""
     return timezone.now()
-
-
-def _staff_name(request) -> str:
-    return request.user.get_full_name() or request.user.get_username()
 
 
 def _first_error(form) -> str:
@@ -66,7 +63,7 @@ def pause(request):
             reason=form.cleaned_data["reason"],
             minutes=form.cleaned_data["minutes"],
             until_time=form.cleaned_data["until_time"],
-            by=_staff_name(request),
+            by=roles.staff_name(request.user),
             now=clock(),
         )
     except PauseError as e:
@@ -85,7 +82,7 @@ def pause(request):
 
 @require_POST
 def resume(request):
-    pizzeria_resume(by=_staff_name(request))
+    pizzeria_resume(by=roles.staff_name(request.user))
     messages.success(request, _("Loja reaberta: os clientes já podem fazer pedidos."))
     return redirect(PAGE)
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ocipizza.pizzeria.selectors import pizzeria_get
 from orders.selectors import orders_version
 
+from .. import roles
 from ..sites import site
 from . import selectors, services
 
@@ -82,13 +83,12 @@ def order_detail(request, code):
 @require_POST
 def order_move(request, code):
     card = _card_or_404(code)
-    user = request.user
     try:
         order = services.order_move(
             order=card.order,
             target=request.POST.get("target", ""),
             version=request.POST.get("version", ""),
-            staff_name=user.get_full_name() or user.get_username(),
+            staff_name=roles.staff_name(request.user),
             reason=request.POST.get("reason", "")[:500],
             now=now(),
         )
