@@ -24,6 +24,7 @@ PERMISSIONS = {
     "view_customers": _("Consultar clientes"),
     "view_reports": _("Ver relatórios de vendas"),
     "manage_staff": _("Gerenciar a equipe"),
+    "take_phone_orders": _("Lançar pedidos por telefone e no balcão"),
 }
 
 ROLES = {

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -21,6 +22,9 @@ from django.utils.functional import Promise
 from django.views.decorators.cache import never_cache
 
 from . import roles
+
+# The areas, each a module with ``register(site)``, in the order the navigation lists them.
+AREAS = ("home", "board", "availability", "catalog", "profile", "customers", "counter", "reports")
 
 # The session marks when a staff request last extended it; extending it costs a session write, so a
 # board polling every few seconds does it at most once per this many seconds.
@@ -92,11 +96,12 @@ class BackofficeSite:
 
     # --- URLs -------------------------------------------------------------------------------------
     def get_urls(self) -> list:
-        from . import auth_views, availability, board, home
+        from . import auth_views
 
-        board.register(self)
-        availability.register(self)
-        home.register(self)
+        # Built afresh on each call, so a reloaded URLconf registers every page once.
+        self._pages, self.permissions_map, self.nav = [], {}, []
+        for area in AREAS:
+            import_module(f"{__package__}.{area}").register(self)
         return [
             path("entrar/", auth_views.login_view, name="login"),
             path("sair/", auth_views.logout_view, name="logout"),
