@@ -17,7 +17,7 @@ from menu.entities import Menu, MenuItem, Size
 from ocipizza.formatting import money
 from ocipizza.pizzeria.entities import Pizzeria
 
-SESSION_KEY = "cart"
+SESSION_KEY = "cart"  # the shop's cart; other carts in the same session pass their own key=
 MAX_QUANTITY = 20
 MAX_LINES = 30
 MAX_NOTE = 140
@@ -93,9 +93,9 @@ def _optional_text(value) -> bool:
     return value is None or isinstance(value, str)
 
 
-def cart_lines(session) -> list[dict]:
+def cart_lines(session, *, key: str = SESSION_KEY) -> list[dict]:
     """The well-formed raw lines; anything else in the session is ignored (and dropped on next write)."""
-    cart = session.get(SESSION_KEY)
+    cart = session.get(key)
     if not isinstance(cart, dict) or not isinstance(cart.get("lines"), list):
         return []
     return [
@@ -111,12 +111,12 @@ def cart_lines(session) -> list[dict]:
     ]
 
 
-def cart_count(session) -> int:
-    return sum(line["qty"] for line in cart_lines(session))
+def cart_count(session, *, key: str = SESSION_KEY) -> int:
+    return sum(line["qty"] for line in cart_lines(session, key=key))
 
 
-def _save(session, lines: list[dict]) -> None:
-    session[SESSION_KEY] = {"lines": lines}
+def _save(session, lines: list[dict], key: str) -> None:
+    session[key] = {"lines": lines}
 
 
 # --- pricing ----------------------------------------------------------------------------------------
@@ -137,11 +137,11 @@ def unit_price(item: MenuItem, half: MenuItem | None, size_code: str | None, rul
     return max(price, other)
 
 
-def cart_get(*, session, menu: Menu, pizzeria: Pizzeria | None) -> Cart:
+def cart_get(*, session, menu: Menu, pizzeria: Pizzeria | None, key: str = SESSION_KEY) -> Cart:
     """Price the cart from today's menu; lines that cannot be sold any more become notices."""
     rule = pizzeria.half_and_half_rule if pizzeria else "max"
     lines, notices = [], []
-    for raw in cart_lines(session):
+    for raw in cart_lines(session, key=key):
         item = menu.item(raw["item"])
         half = menu.item(raw["half"]) if raw.get("half") else None
         if item is None or (raw.get("half") and half is None):
@@ -199,6 +199,7 @@ def cart_add(
     half_slug: str | None = None,
     quantity: int = 1,
     note: str = "",
+    key: str = SESSION_KEY,
 ) -> CartLine:
     """Add an item (merging with an identical line); ``CartError`` says why it cannot be added."""
     item = menu.item(item_slug or "")
@@ -231,7 +232,7 @@ def cart_add(
     note = _check_note(note)
     if not _valid_quantity(quantity):
         raise CartError(_("A quantidade vai de 1 a %(max)d.") % {"max": MAX_QUANTITY})
-    lines = cart_lines(session)
+    lines = cart_lines(session, key=key)
     for line in lines:
         if (line["item"], line.get("size"), line.get("half"), line.get("note", "")) == (
             item.slug,
@@ -243,7 +244,7 @@ def cart_add(
                 raise CartError(_("A quantidade vai de 1 a %(max)d.") % {"max": MAX_QUANTITY})
             line["qty"] += quantity
             line["seen"] = str(price)
-            _save(session, lines)
+            _save(session, lines, key)
             return _line(line, item, half, price)
     if len(lines) >= MAX_LINES:
         raise CartError(_("Seu carrinho está cheio. Finalize este pedido ou retire algum item."))
@@ -257,7 +258,7 @@ def cart_add(
         "seen": str(price),
     }
     lines.append(raw)
-    _save(session, lines)
+    _save(session, lines, key)
     return _line(raw, item, half, price)
 
 
@@ -285,40 +286,42 @@ def _check_note(note) -> str:
     return note
 
 
-def cart_update(*, session, line_id: str, quantity: int, note: str | None = None) -> None:
+def cart_update(
+    *, session, line_id: str, quantity: int, note: str | None = None, key: str = SESSION_KEY
+) -> None:
     if not _valid_quantity(quantity):
         raise CartError(_("A quantidade vai de 1 a %(max)d.") % {"max": MAX_QUANTITY})
-    lines = cart_lines(session)
+    lines = cart_lines(session, key=key)
     for line in lines:
         if line["id"] == line_id:
             line["qty"] = quantity
             if note is not None:
                 line["note"] = _check_note(note)
-            _save(session, lines)
+            _save(session, lines, key)
             return
     raise CartError(_("Este item já não está no seu carrinho."))
 
 
-def cart_remove(*, session, line_id: str) -> None:
-    lines = cart_lines(session)
+def cart_remove(*, session, line_id: str, key: str = SESSION_KEY) -> None:
+    lines = cart_lines(session, key=key)
     remaining = [line for line in lines if line["id"] != line_id]
     if len(remaining) == len(lines):
         raise CartError(_("Este item já não está no seu carrinho."))
-    _save(session, remaining)
+    _save(session, remaining, key)
 
 
-def cart_settle(*, session, cart: Cart) -> None:
+def cart_settle(*, session, cart: Cart, key: str = SESSION_KEY) -> None:
     """Make the session match what the customer was just shown: drop unsellable lines, remember prices."""
     by_id = {line.id: line for line in cart.lines}
-    raw_lines = cart_lines(session)
+    raw_lines = cart_lines(session, key=key)
     settled = []
     for raw in raw_lines:
         line = by_id.get(raw["id"])
         if line is not None:
             settled.append({**raw, "seen": str(line.unit_price)})
-    if settled != session.get(SESSION_KEY, {}).get("lines"):
-        _save(session, settled)
+    if settled != session.get(key, {}).get("lines"):
+        _save(session, settled, key)
 
 
-def cart_clear(*, session) -> None:
-    session.pop(SESSION_KEY, None)
+def cart_clear(*, session, key: str = SESSION_KEY) -> None:
+    session.pop(key, None)
