@@ -93,10 +93,14 @@ def order_place(
     address: Address | None = None,
     change_for: Decimal | None = None,
     now: dt.datetime,
+    channel: str = "",
+    by: str = BY_CUSTOMER,
 ) -> tuple[Order, bool]:
     """Place the order for this checkout ``key``; returns ``(order, created)``.
 
     ``created`` is False when the key had already placed an order (a replay): that order is returned.
+    The back office places phone and counter orders through here too: ``channel`` ("telefone",
+    "balcao") goes into the order's customer snapshot and ``by`` names who placed it in the history.
     """
     if not KEY_PATTERN.match(key or ""):
         raise CheckoutError(_("O formulário expirou. Confira o pedido e envie de novo."))
@@ -167,12 +171,18 @@ def order_place(
         change_for=change_for if payment == Payment.CASH else None,
         zone=zone,
         address=address.as_dict() if address and fulfilment == Fulfilment.DELIVERY else None,
-        customer={"name": customer.name, "email": customer.email, "telephone": customer.telephone},
+        customer={
+            "name": customer.name,
+            "email": customer.email,
+            "telephone": customer.telephone,
+            **({"channel": channel} if channel else {}),
+        },
         eta_at=now + dt.timedelta(minutes=eta_minutes),
-        history=(StatusChange(status, now, by=BY_CUSTOMER),),
+        history=(StatusChange(status, now, by=by),),
         created_at=now,
         updated_at=now,
-        notify="order_placed",
+        # No e-mail address (a phone order): nothing to send, so nothing owed for the sender to scan.
+        notify="order_placed" if customer.email else None,
     )
     try:
         repositories.order_insert(order)

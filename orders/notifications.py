@@ -9,6 +9,7 @@ writes only means the next flush finds the flag again and the outbox already hol
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import replace
 
@@ -62,7 +63,13 @@ def order_notification_queue(*, order: Order) -> Order:
 
 def order_notification_send(*, order: Order) -> bool:
     """Queue the e-mail the order is owed, then mark it queued; returns whether this call queued it."""
-    if not order.notify or not order.customer.get("email"):
+    if not order.notify:
+        return False
+    if not order.customer.get("email"):
+        # Nobody to write to: drop the flag, or the row would fill the head of every flush's page.
+        # A conflict means it changed meanwhile: the next flush sees its new state.
+        with contextlib.suppress(ConditionFailed):
+            repositories.order_update(replace(order, notify=None), expected=order.version)
         return False
     try:
         order_notification_queue(order=order)

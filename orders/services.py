@@ -67,7 +67,9 @@ def order_transition(
         status=target,
         history=(*order.history, change),
         updated_at=now,
-        notify=NOTIFY_ON.get(target, order.notify),
+        # An order with no e-mail (phone orders, anonymised ones) owes none: a flag set on it would
+        # never be cleared and would sit at the head of the sender's queue for good.
+        notify=NOTIFY_ON.get(target, order.notify) if order.customer.get("email") else None,
     )
     try:
         version = repositories.order_update(changed, expected=order.version)
