@@ -28,6 +28,7 @@ from . import repositories
 from .cart import Cart
 from .changes import orders_changed
 from .entities import Order, OrderItem, Payment, StatusChange
+from .sales.services import sales_record_change
 from .statuses import BY_CUSTOMER, Fulfilment, Status
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread over the phone
@@ -193,3 +194,4 @@ def order_place(
             raise CheckoutError(_("Não foi possível registrar o pedido. Tente de novo.")) from None
         return existing, False
     return order, True
+    sales_record_change(before=None, after=order, now=now)

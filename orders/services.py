@@ -17,6 +17,7 @@ from .cart import CartError, cart_add
 from .changes import orders_changed
 from .entities import Order, StatusChange
 from .notifications import order_notification_queue
+from .sales.services import sales_record_change
 from .statuses import BY_CUSTOMER, Actor, IllegalTransition, Status, check_transition
 
 MAX_REASON = 200
@@ -76,6 +77,7 @@ def order_transition(
     except ConditionFailed as e:
         raise _changed_meanwhile() from e
     orders_changed()
+    sales_record_change(before=order, after=changed, now=now)
     return replace(changed, version=version)
 
 
@@ -138,6 +140,9 @@ def orders_anonymise(*, customer) -> int:
         if anonymous != order:
             # A conflict means the order moved meanwhile; the deletion fails and the customer retries.
             repositories.order_update(anonymous, expected=order.version)
+            # Moves no figure today (the totals hold no personal data); kept so a future figure that
+            # does cannot be forgotten here.
+            sales_record_change(before=order, after=anonymous)
             changed += 1
     if changed:
         orders_changed()

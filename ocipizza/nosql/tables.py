@@ -145,3 +145,14 @@ STATEMENTS = (
 )
 
 SCHEMA = Schema(STATEMENTS)
+    # --- sales per business day (orders/sales, read by the back office's reports) -----------------------
+    # One row per business day (day "2026-11-28"), sharded by its month ("2026-11") so a month's report
+    # is one single-shard range query. totals is the flat "kind/measure/label" -> number mapping of
+    # orders/sales/totals.py, money as text. Each order change adds its delta with a conditional write
+    # (if_version); `manage.py report --rebuild` recomputes rows from the orders.
+    """CREATE TABLE IF NOT EXISTS sales_day (
+        month STRING,
+        day STRING,
+        totals JSON,
+        updated_at TIMESTAMP(3),
+        PRIMARY KEY (SHARD(month), day))""",
