@@ -151,3 +151,33 @@ class EmailClaim:
     customer_id: str
     created_at: dt.datetime | None = None
     version: bytes = b""  # the row version, for taking over a dead claim with ``if_version``
+
+
+@dataclass(frozen=True)
+class CustomerMatch:
+    """One line of a customer search: what a search token row holds about its customer."""
+
+    id: str
+    name: str
+    email: str
+    telephone: str
+    active: bool = True
+
+    @property
+    def telephone_display(self) -> str:
+        return phone_format(self.telephone)
+
+
+@dataclass(frozen=True)
+class CustomerSearch:
+    """The customers a search found, by name; ``more`` when there were more than it shows."""
+
+    matches: tuple[CustomerMatch, ...]
+    more: bool = False
+    kind: str = ""  # "name", "email" or "phone"
+
+    def __iter__(self):
+        return iter(self.matches)
+
+    def __len__(self):
+        return len(self.matches)

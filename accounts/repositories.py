@@ -11,11 +11,13 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from ocipizza.nosql import ConditionFailed, Eq, Query, Range, Row, store
+from ocipizza.nosql import ConditionFailed, Delete, Eq, Put, Query, Range, Row, store
 
-from .entities import Address, Customer, EmailClaim, StoredCustomer, Verification
+from .entities import Address, Customer, CustomerMatch, EmailClaim, StoredCustomer, Verification
+from .search import search_tokens
 
 USER = "user"
+SEARCH = "user.search_token"
 CLAIM = "user_email"
 VERIFICATION = "email_verification"
 UPDATE_ATTEMPTS = 5
@@ -80,14 +82,23 @@ def user_get(customer_id: str) -> StoredCustomer | None:
 
 
 def user_insert(stored: StoredCustomer) -> None:
-    """Write a new account; ``ConditionFailed`` if the id is taken (``if_absent``)."""
-    store.put(USER, _user_row(stored), if_absent=True)
+    """Write a new account and its search tokens; ``ConditionFailed`` if the id is taken (``if_absent``)."""
+    store.write_many([Put(USER, _user_row(stored), if_absent=True), *_search_changes(None, stored.customer)])
 
 
-def user_save(stored: StoredCustomer) -> StoredCustomer:
+def user_save(stored: StoredCustomer, *, previous: Customer | None = None) -> StoredCustomer:
     """Write the changed account over the version it was read at; ``ConditionFailed`` if it changed
-    meanwhile. Returns it with its new version."""
-    version = store.put(USER, _user_row(stored), if_version=stored.version)
+    meanwhile. Returns it with its new version.
+
+    ``previous`` is the account as read: when the change moves its search tokens (name, e-mail, phone,
+    active), the tokens are rewritten in the same atomic write as the row.
+    """
+    changes = _search_changes(previous, stored.customer)
+    if not changes:
+        version = store.put(USER, _user_row(stored), if_version=stored.version)
+    else:
+        put = Put(USER, _user_row(stored), if_version=stored.version)
+        version = store.write_many([put, *changes])[0]
     return replace(stored, version=version)
 
 
@@ -107,14 +118,107 @@ def user_update(
         if changed is None:
             return stored
         try:
-            return user_save(changed)
+            return user_save(changed, previous=stored.customer)
         except ConditionFailed:
             continue  # someone else wrote the row in between: apply the change to their version
     raise ConditionFailed(f"user {customer_id} kept changing; gave up after {UPDATE_ATTEMPTS} attempts")
 
 
 def user_delete(customer_id: str) -> bool:
-    return store.delete(USER, {"id": customer_id})
+    """Delete the account and its search tokens (those found in the store, so none can linger)."""
+    tokens = _search_rows_of(customer_id)
+    existed = store.write_many([Delete(USER, {"id": customer_id}), *tokens[: BATCH - 1]])[0]
+    for start in range(BATCH - 1, len(tokens), BATCH):  # only a store that drifted has so many
+        store.write_many(tokens[start : start + BATCH])
+    return existed
+
+
+def users_all() -> Iterator[StoredCustomer]:
+    """Every account, page after page (commands only: this reads the whole table)."""
+    for row in store.iterate(Query(USER, limit=100)):
+        yield _stored(row)
+
+
+# --- search tokens (user.search_token; see accounts/search.py) ----------------------------------------
+
+BATCH = 50  # operations a write_many takes
+
+
+def _search_row(customer: Customer, token: str) -> dict:
+    return {
+        "id": customer.id,
+        "token": token,
+        "name": customer.name,
+        "email": customer.email,
+        "telephone": customer.telephone,
+        "active": customer.active,
+    }
+
+
+def _search_rows(customer: Customer | None) -> dict[str, dict]:
+    if customer is None:
+        return {}
+    return {token: _search_row(customer, token) for token in search_tokens(customer)}
+
+
+def _search_changes(before: Customer | None, after: Customer | None) -> list:
+    """The puts and deletes that turn ``before``'s token rows into ``after``'s (none if they match)."""
+    old, new = _search_rows(before), _search_rows(after)
+    changes: list = [Put(SEARCH, row) for token, row in sorted(new.items()) if old.get(token) != row]
+    gone = sorted(old.keys() - new.keys())
+    changes += [Delete(SEARCH, {"id": before.id, "token": token}) for token in gone]
+    return changes
+
+
+def _search_rows_of(customer_id: str) -> list:
+    """Deletes for every token row the store holds for this customer (one shard, one query)."""
+    rows = store.iterate(Query(SEARCH, (Eq("id", customer_id),), limit=100))
+    return [Delete(SEARCH, {"id": customer_id, "token": row["token"]}) for row in rows]
+
+
+def search_range(*, gte: str, lt: str, limit: int, after: str | None = None) -> tuple[list, str | None]:
+    """One page of token rows from ``gte`` up to ``lt`` (``idx_user_search_token``), as (token, match)."""
+    query = Query(SEARCH, (Range("token", gte=gte, lt=lt),), order_by=("token",), limit=limit, after=after)
+    page = store.query(query)
+    matches = [
+        (
+            row["token"],
+            CustomerMatch(
+                id=row["id"],
+                name=row["name"] or "",
+                email=row["email"] or "",
+                telephone=row["telephone"] or "",
+                active=row["active"] is not False,
+            ),
+        )
+        for row in page
+    ]
+    return matches, page.continuation
+
+
+def search_rebuild(customer_id: str, *, dry_run: bool = False) -> bool | None:
+    """Make the customer's token rows what their account says; whether anything changed (``None``: no
+    such customer). The rows are written with the account's row over the version read, so a profile
+    change racing the rebuild makes it start again rather than leave old tokens."""
+    for _ in range(UPDATE_ATTEMPTS):
+        stored = user_get(customer_id)
+        if stored is None:
+            return None
+        wanted = _search_rows(stored.customer)
+        have = {row["token"]: row.value for row in store.iterate(Query(SEARCH, (Eq("id", customer_id),)))}
+        changes: list = [Put(SEARCH, row) for token, row in sorted(wanted.items()) if have.get(token) != row]
+        changes += [
+            Delete(SEARCH, {"id": customer_id, "token": t}) for t in sorted(have.keys() - wanted.keys())
+        ]
+        if not changes or dry_run:
+            return bool(changes)
+        try:
+            store.write_many([Put(USER, _user_row(stored), if_version=stored.version), *changes[: BATCH - 1]])
+        except ConditionFailed:
+            continue
+        if len(changes) < BATCH:
+            return True
+    raise ConditionFailed(f"user {customer_id} kept changing; gave up after {UPDATE_ATTEMPTS} attempts")
 
 
 def users_unverified(*, created_before: dt.datetime) -> Iterator[StoredCustomer]:

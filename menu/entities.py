@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 DRINKS = "bebida"
+# Photos uploaded in the back office are stored in the card's size and twice that (menu.services).
+PHOTO_SIZE = (300, 400)
+PHOTO_1X_SUFFIX = "-300x400.jpg"
+PHOTO_2X_SUFFIX = "-600x800.jpg"
 
 
 @dataclass(frozen=True)
@@ -14,6 +18,7 @@ class Category:
     slug: str
     name: str
     position: int = 0
+    edited_at: dt.datetime | None = None  # set when a manager wrote it: load_menu leaves it alone
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,16 @@ class MenuItem:
     position: int = 0
     sizes: tuple[Size, ...] = ()
     updated_at: dt.datetime | None = None
+    half_and_half: bool = True  # may be one half of a meio-a-meio pizza
+    hidden: bool = False  # kept in the back office, left out of the customers' menu
+    edited_at: dt.datetime | None = None  # set when a manager wrote it: load_menu leaves it alone
+
+    @property
+    def image_2x(self) -> str | None:
+        """The double-size photo for sharp phone screens, when the photo was uploaded with one."""
+        if self.image and self.image.endswith(PHOTO_1X_SUFFIX):
+            return self.image[: -len(PHOTO_1X_SUFFIX)] + PHOTO_2X_SUFFIX
+        return None
 
     @property
     def is_pizza(self) -> bool:

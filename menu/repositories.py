@@ -36,6 +36,10 @@ def _item(row: Row) -> MenuItem:
             for s in value["sizes"] or ()
         ),
         updated_at=value["updated_at"],
+        # Columns added after the first rows were written: absent means allowed, shown, never edited.
+        half_and_half=value.get("half_and_half") is not False,
+        hidden=value.get("hidden") is True,
+        edited_at=value.get("edited_at"),
     )
 
 
@@ -62,12 +66,19 @@ def _item_row(item: MenuItem) -> dict:
         ]
         or None,
         "updated_at": item.updated_at,
+        "half_and_half": item.half_and_half,
+        "hidden": item.hidden,
+        "edited_at": item.edited_at,
     }
+
+
+def _category(row: Row) -> Category:
+    return Category(row["slug"], row["name"], row["position"] or 0, edited_at=row.value.get("edited_at"))
 
 
 def categories() -> list[Category]:
     rows = store.iterate(Query(CATEGORY_TABLE, limit=100))
-    found = [Category(r["slug"], r["name"], r["position"] or 0) for r in rows]
+    found = [_category(r) for r in rows]
     return sorted(found, key=lambda c: (c.position, c.name))
 
 
@@ -75,6 +86,17 @@ def items() -> list[MenuItem]:
     return sorted(
         (_item(r) for r in store.iterate(Query(ITEM_TABLE, limit=200))), key=lambda i: (i.position, i.name)
     )
+
+
+def items_versioned() -> list[tuple[MenuItem, Version]]:
+    """Every item with its row version, in menu order (for moves written over what was read)."""
+    found = [(_item(r), r.version) for r in store.iterate(Query(ITEM_TABLE, limit=200))]
+    return sorted(found, key=lambda pair: (pair[0].position, pair[0].name))
+
+
+def item_create(item: MenuItem) -> None:
+    """Write a new item; ``ConditionFailed`` when its slug is taken."""
+    store.put(ITEM_TABLE, _item_row(item), if_absent=True)
 
 
 def item_get(slug: str) -> MenuItem | None:
@@ -95,8 +117,21 @@ def item_save(item: MenuItem, *, if_version: Version | None = None) -> None:
 
 def category_get(slug: str) -> Category | None:
     row = store.get_or_none(CATEGORY_TABLE, {"slug": slug})
-    return Category(row["slug"], row["name"], row["position"] or 0) if row else None
+    return _category(row) if row else None
 
 
 def category_save(category: Category) -> None:
-    store.put(CATEGORY_TABLE, {"slug": category.slug, "name": category.name, "position": category.position})
+    store.put(
+        CATEGORY_TABLE,
+        {
+            "slug": category.slug,
+            "name": category.name,
+            "position": category.position,
+            "edited_at": category.edited_at,
+        },
+    )
+
+
+def item_slugs_using_image(name: str) -> list[str]:
+    """Items whose photo is ``name`` (a photo is removed from storage once none uses it)."""
+    return [item.slug for item in items() if item.image == name]

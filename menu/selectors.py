@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from django.core.cache import cache
 
@@ -10,7 +11,7 @@ from ocipizza.pizzeria.entities import Pizzeria
 from ocipizza.pizzeria.selectors import PIZZERIA_CACHE_KEY, PIZZERIA_CACHE_SECONDS, pizzeria_from_cached
 
 from . import repositories
-from .entities import Menu, Section
+from .entities import Category, Menu, MenuItem, Section
 
 MENU_CACHE_KEY = "menu:v1"
 MENU_CACHE_SECONDS = 60 * 60
@@ -40,7 +41,8 @@ def storefront_get() -> tuple[Menu, Pizzeria | None]:
 
 def menu_build() -> Menu:
     categories = repositories.categories()
-    items = repositories.items()
+    # Hidden items stay in the back office only: customers neither see nor order them.
+    items = [item for item in repositories.items() if not item.hidden]
     sections = []
     for category in categories:
         in_category = tuple(item for item in items if item.category == category.slug)
@@ -51,3 +53,26 @@ def menu_build() -> Menu:
 
 def menu_invalidate() -> None:
     cache.delete(MENU_CACHE_KEY)
+
+
+# --- the back office's view of the menu (backoffice/catalog) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogSection:
+    category: Category
+    items: tuple[MenuItem, ...]
+
+
+def catalog_get() -> tuple[CatalogSection, ...]:
+    """Every category (empty ones too) with every item (hidden ones too), from the store, in menu order."""
+    items = repositories.items()
+    return tuple(
+        CatalogSection(category, tuple(item for item in items if item.category == category.slug))
+        for category in repositories.categories()
+    )
+
+
+def catalog_item_get(slug: str):
+    """``(item, version)`` as stored now, for an edit form that must not overwrite a newer change."""
+    return repositories.item_get_versioned(slug)

@@ -153,6 +153,14 @@ def cart_get(*, session, menu: Menu, pizzeria: Pizzeria | None, key: str = SESSI
                 _("%(name)s está esgotado e foi retirado do seu carrinho.") % {"name": ", ".join(unavailable)}
             )
             continue
+        if half is not None and not (item.half_and_half and half.half_and_half):
+            # The manager stopped selling it in halves after the line was added.
+            whole = item if not item.half_and_half else half
+            notices.append(
+                _("%(name)s não é mais vendida meio a meio e foi retirada do seu carrinho.")
+                % {"name": whole.name}
+            )
+            continue
         price = unit_price(item, half, raw.get("size"), rule)
         if price is None:
             notices.append(
@@ -216,6 +224,9 @@ def cart_add(
             half = None  # "half calabresa, half calabresa" is just a calabresa
         elif not half.available:
             raise CartError(_("%(name)s está esgotado no momento.") % {"name": half.name})
+        if half is not None and not (item.half_and_half and half.half_and_half):
+            whole = item if not item.half_and_half else half
+            raise CartError(_("%(name)s não é vendida meio a meio.") % {"name": whole.name})
     if item.sizes and not size:
         size = item.default_size.code
     if not item.sizes:

@@ -28,6 +28,7 @@ from .passwords import (
     password_reset_request,
 )
 from .profile import customer_address_delete, customer_address_save, customer_profile_update
+from .reindex import customer_ids_all, customer_search_rebuild
 from .signup import CONFIRM_VALIDITY, customer_confirmation_resend, customer_email_confirm, customer_register
 
 __all__ = [
@@ -50,10 +51,12 @@ __all__ = [
     "customer_delete",
     "customer_delete_confirmed",
     "customer_email_confirm",
+    "customer_ids_all",
     "customer_password_change",
     "customer_password_check",
     "customer_profile_update",
     "customer_register",
+    "customer_search_rebuild",
     "customer_set_active",
     "password_reset_complete",
     "password_reset_request",

@@ -9,7 +9,12 @@ from backoffice.sites import site
 # Pages anyone may open: signing in and out.
 PUBLIC = {"login", "logout", "second_factor", "second_factor_setup"}
 # Arguments for the URLs that take some: an unknown order code is a 404 for whoever may look.
-ARGUMENT_SETS = ({}, {"code": "ZZZZZZZZ"}, {"code": "ZZZZZZZZ", "kind": "cozinha"})
+ARGUMENT_SETS = (
+    {},
+    {"code": "ZZZZZZZZ"},
+    {"code": "ZZZZZZZZ", "kind": "cozinha"},
+    {"slug": "zzzz-nao-existe"},  # a menu item (backoffice/catalog)
+)
 
 
 def backoffice_url_names() -> set[str]:

@@ -9,10 +9,14 @@ from .schema import Schema
 
 STATEMENTS = (
     # The menu. Keyed by slug: stable, unique by construction and readable in carts and URLs.
+    # Back-office menu editing (backoffice/catalog): edited_at marks a row a manager wrote, which
+    # load_menu then leaves alone (null: as the menu file made it). half_and_half and hidden came
+    # later: rows without them read as meio-a-meio allowed and shown (see menu/repositories.py).
     """CREATE TABLE IF NOT EXISTS category (
         slug STRING,
         name STRING,
         position INTEGER DEFAULT 0,
+        edited_at TIMESTAMP(3),
         PRIMARY KEY (slug))""",
     """CREATE TABLE IF NOT EXISTS pizza (
         slug STRING,
@@ -25,6 +29,9 @@ STATEMENTS = (
         position INTEGER DEFAULT 0,
         sizes JSON,
         updated_at TIMESTAMP(3),
+        half_and_half BOOLEAN DEFAULT TRUE,
+        hidden BOOLEAN DEFAULT FALSE,
+        edited_at TIMESTAMP(3),
         PRIMARY KEY (slug))""",
     "CREATE INDEX IF NOT EXISTS idx_pizza_category ON pizza (category, position)",
     # The pizzeria's profile (hours, delivery zones, PIX account...): one row, edited in the back office.

@@ -295,6 +295,8 @@ PRIVACY_NOTICE_VERSION = "2025-06-01"
 PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="privacidade@ocipizza.com.br")
 # Called as hook(customer=...) before an account is deleted (LGPD), e.g. to anonymise its orders.
 ACCOUNTS_DELETION_HOOKS = ["orders.services.orders_anonymise"]
+# Customers (back office): called as hook(customer=...) by the LGPD export; each returns sections to add.
+ACCOUNTS_EXPORT_HOOKS = ["orders.export.orders_export"]
 
 # --- CEP lookup (locations) -------------------------------------------------------------------------
 # Built by `manage.py build_cep_db` into a new file swapped in atomically; the app only reads it.
