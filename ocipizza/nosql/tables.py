@@ -74,6 +74,22 @@ STATEMENTS = (
         PRIMARY KEY (id))""",
     # purge_unconfirmed: unverified accounts by age.
     "CREATE INDEX IF NOT EXISTS idx_user_verified ON user (verified, created_at)",
+    # --- customer search (accounts/search.py; the back office's /gestao/clientes/) ----------------------
+    # One row per search token of a customer: folded name words ("w:joao"), the e-mail key ("e:...")
+    # and the phone's digits with and without the DDD ("p:11987654321", "p:987654321"), each with the
+    # few fields a result line shows. A child of user, so the accounts repositories write a customer's
+    # row and its tokens in one atomic write_many and the two never drift apart within a region (Global
+    # Active Tables replicate each row on its own: two regions renaming one customer at the same moment
+    # can leave a stale token until the next change or `manage.py customer reindex`). Searched by
+    # prefix with a range on the token (idx_user_search_token), never by scanning customers.
+    """CREATE TABLE IF NOT EXISTS user.search_token (
+        token STRING,
+        name STRING,
+        email STRING,
+        telephone STRING,
+        active BOOLEAN DEFAULT TRUE,
+        PRIMARY KEY (token))""",
+    "CREATE INDEX IF NOT EXISTS idx_user_search_token ON user.search_token (token)",
     # The e-mail claim, written with if_absent so that one address makes one account. This holds
     # within one region only: Global Active Tables replicate asynchronously, so two regions could
     # each accept a claim for the same address at the same moment.
