@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from ocipizza.pizzeria.selectors import pause_in_force
+from ocipizza.pizzeria.selectors import closed_day_message, pause_in_force
 
 from .rendering import is_plain_visitor, render_cached
 from .selectors import storefront_get
@@ -42,6 +42,8 @@ def home(request):
     now = clock()
     is_open = pizzeria.is_open(now) if pizzeria else True
     next_opening = pizzeria.next_opening(now) if pizzeria else None
+    # A holiday names itself ("Hoje estamos fechados: Natal."); part of the page key like the hours.
+    closed_day = closed_day_message(pizzeria=pizzeria, now=now) if pizzeria and not is_open else ""
     # A pause with an end drops out of the page key by itself once it is over: nobody has to act.
     pause = pause_in_force(pizzeria=pizzeria, now=now)
     # Only the fixed views (whole menu, one category) are worth caching; searches are rendered afresh.
@@ -72,11 +74,12 @@ def home(request):
         "pizzeria": pizzeria,
         "is_open": is_open,
         "next_opening": next_opening,
+        "closed_day": closed_day,
         "pause": pause,
     }
     if cacheable and is_plain_visitor(request):
         # Most visitors: no session, no cart, no messages. The whole page is the same for all of them.
-        key = ("page", menu.version, language, next_path, is_open, next_opening, pause)
+        key = ("page", menu.version, language, next_path, is_open, next_opening, closed_day, pause)
         page = render_cached(template="menu/home.html", context=context, key=key, request=request)
         return HttpResponse(page)
     return HttpResponse(render_cached(template="menu/home.html", context=context, key=None, request=request))

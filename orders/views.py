@@ -15,7 +15,7 @@ from menu.selectors import storefront_get
 from ocipizza.formatting import money
 from ocipizza.http import safe_next_url
 from ocipizza.nosql import InvalidQuery
-from ocipizza.pizzeria.selectors import pause_in_force
+from ocipizza.pizzeria.selectors import closed_day_message, pause_in_force
 
 from . import cart as carts
 from . import checkout, selectors, services
@@ -131,6 +131,7 @@ def _checkout_context(form, cart, pizzeria, now):
         "pizzeria": pizzeria,
         "is_open": is_open,
         "next_opening": None if is_open else pizzeria.next_opening(now),
+        "closed_day": "" if is_open else closed_day_message(pizzeria=pizzeria, now=now),
         "pause": pause_in_force(pizzeria=pizzeria, now=now),
         "below_minimum": cart.subtotal < pizzeria.minimum_order,
         "zone_checked": checked,

@@ -1,5 +1,9 @@
 """The pizzeria's profile: hours, special days, delivery zones, PIX and contacts (``/gestao/pizzaria/``)."""
 
+from django.utils.translation import gettext_lazy as _
+
 
 def register(site) -> None:
-    """Nothing yet: this area's pages come with the back office's second part."""
+    from . import views
+
+    site.page("pizzaria/", views.profile, name="profile", permission="manage_pizzeria", nav=_("Pizzaria"))

@@ -4,8 +4,9 @@ staff's pause in a row of ``pizzeria_pause`` (present only while paused)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
-from ocipizza.nosql import store
+from ocipizza.nosql import Version, store
 
 from .entities import Pause, Pizzeria
 from .profile import profile_from_dict
@@ -16,12 +17,23 @@ PIZZERIA_ID = "main"  # one pizzeria per deployment
 
 
 def pizzeria_get() -> Pizzeria | None:
+    """The stored profile with its row's ``version``, or ``None``."""
     row = store.get_or_none(PIZZERIA_TABLE, {"id": PIZZERIA_ID})
-    return profile_from_dict(row["profile"]) if row else None
+    return replace(profile_from_dict(row["profile"]), version=row.version) if row else None
 
 
-def pizzeria_put(pizzeria: Pizzeria, *, now: dt.datetime) -> None:
-    store.put(PIZZERIA_TABLE, {"id": PIZZERIA_ID, "profile": pizzeria.raw, "updated_at": now})
+def pizzeria_put(
+    pizzeria: Pizzeria, *, now: dt.datetime, if_version: Version | None = None, if_absent: bool = False
+) -> Pizzeria:
+    """Write the profile; with ``if_version`` only over that very row (``ConditionFailed`` otherwise),
+    with ``if_absent`` only when there is none. Returns it with its new version."""
+    version = store.put(
+        PIZZERIA_TABLE,
+        {"id": PIZZERIA_ID, "profile": pizzeria.raw, "updated_at": now},
+        if_version=if_version,
+        if_absent=if_absent,
+    )
+    return replace(pizzeria, version=version)
 
 
 def pause_get() -> Pause | None:

@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from ocipizza.formatting import weekday_and_time
+
 from . import repositories
 from .entities import Pause, Pizzeria
 
@@ -98,3 +100,71 @@ def pause_message(*, pause: Pause, tz: zoneinfo.ZoneInfo) -> str:
     if until:
         return _("Loja pausada no momento. Voltamos às %(time)s.") % {"time": until}
     return _("Loja pausada no momento. Voltamos em breve.")
+
+
+# --- the profile editor -------------------------------------------------------------------------------
+
+
+def pizzeria_for_edit() -> Pizzeria | None:
+    """The profile as stored now, with its row's version: what an edit starts from (never a cached copy,
+    whose version may be older than the row)."""
+    return repositories.pizzeria_get()
+
+
+def open_until(*, pizzeria: Pizzeria, now: dt.datetime) -> dt.datetime | None:
+    """When the shift running at ``now`` ends, or ``None`` when the shop is closed."""
+    local = now.astimezone(pizzeria.tz)
+    for days_back in (0, 1):
+        day = local.date() - dt.timedelta(days=days_back)
+        for interval in pizzeria.intervals_on(day):
+            start = dt.datetime.combine(day, interval.start, tzinfo=pizzeria.tz)
+            end_day = day + dt.timedelta(days=1) if interval.crosses_midnight else day
+            end = dt.datetime.combine(end_day, interval.end, tzinfo=pizzeria.tz)
+            if start <= local < end:
+                return end
+    return None
+
+
+def closed_day_message(*, pizzeria: Pizzeria, now: dt.datetime) -> str:
+    """What customers read on a special day closed all day ("Hoje estamos fechados: Natal."), or ""."""
+    special = pizzeria.closed_for(now)
+    if special is None or pizzeria.is_open(now):
+        return ""
+    if special.note:
+        return _("Hoje estamos fechados: %(note)s.") % {"note": special.note.rstrip(" .")}
+    return _("Hoje estamos fechados.")
+
+
+def opening_summary(*, pizzeria: Pizzeria, now: dt.datetime) -> str:
+    """The shop's state at ``now`` in one sentence, for the manager's preview of unsaved hours."""
+    local = now.astimezone(pizzeria.tz)
+    until = open_until(pizzeria=pizzeria, now=now)
+    if until is not None:
+        return _("Aberto agora, até as %(time)s.") % {"time": until.strftime("%H:%M")}
+    opening = pizzeria.next_opening(now)
+    special = pizzeria.closed_for(now)
+    if special is not None:
+        closed = (
+            _("Fechado hoje (dia especial: %(note)s).") % {"note": special.note.rstrip(" .")}
+            if special.note
+            else _("Fechado hoje (dia especial).")
+        )
+    elif opening is not None and opening.date() == local.date():
+        return _("Fechado agora; abre hoje às %(time)s.") % {"time": opening.strftime("%H:%M")}
+    else:
+        closed = _("Fechado pelo resto de hoje.")
+    if opening is None:
+        return f"{closed} " + _("Não há horário de abertura nos próximos dias.")
+    return f"{closed} " + _("Abre %(when)s.") % {"when": weekday_and_time(opening)}
+
+
+def days_ahead(*, pizzeria: Pizzeria, now: dt.datetime, days: int = 7) -> list[dict]:
+    """The next ``days`` dates from today with their shifts and special day, for the preview."""
+    today = now.astimezone(pizzeria.tz).date()
+    found = []
+    for offset in range(days):
+        day = today + dt.timedelta(days=offset)
+        found.append(
+            {"date": day, "intervals": pizzeria.intervals_on(day), "special": pizzeria.special_day(day)}
+        )
+    return found

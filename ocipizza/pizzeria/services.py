@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocipizza.datafiles import read_json
+from ocipizza.nosql import ConditionFailed, Version
 
 from . import repositories
 from .entities import Pause, Pizzeria
@@ -32,23 +33,56 @@ class PauseError(ValueError):
     """A pause the service refuses; the message is for the staff member (pt-BR). Nothing was changed."""
 
 
-def pizzeria_save(*, document: dict) -> Pizzeria:
-    """Check and store a whole profile; a bad document raises ``ProfileError`` and changes nothing."""
+class ProfileConflict(Exception):
+    """Someone saved the profile since the editor read it; nothing was written. ``current`` is the profile
+    as stored now (``None`` if it was removed), for the editor to start again from."""
+
+    def __init__(self, current: Pizzeria | None):
+        super().__init__("the pizzeria profile changed since it was read")
+        self.current = current
+
+
+def pizzeria_save(*, document: dict, version: Version | None = None) -> Pizzeria:
+    """Check and store a whole profile; a bad document raises ``ProfileError`` and changes nothing.
+
+    ``version`` (the ``Pizzeria.version`` the editor started from) makes the write conditional: if the
+    row changed since, ``ProfileConflict`` is raised instead of overwriting the other person's edit.
+    Without it the write is unconditional (``load_pizzeria --force``, tests).
+    """
     pizzeria = profile_from_dict(document)
-    repositories.pizzeria_put(pizzeria, now=timezone.now())
+    try:
+        saved = repositories.pizzeria_put(pizzeria, now=timezone.now(), if_version=version)
+    except ConditionFailed as e:
+        pizzeria_invalidate()
+        raise ProfileConflict(repositories.pizzeria_get()) from e
     pizzeria_invalidate()
-    return pizzeria
+    return saved
 
 
-def pizzeria_load(*, path: Path, dry_run: bool = False) -> str:
-    """Load the profile file; returns "created", "updated" or "unchanged"."""
+def pizzeria_load(*, path: Path, dry_run: bool = False, force: bool = False) -> str:
+    """Load the profile file; returns "created", "updated", "unchanged" or "kept".
+
+    Once a profile is stored the back office owns it: a file that differs from it is not loaded
+    ("kept") unless ``force``, so a deploy that runs the command never undoes a manager's edits.
+    """
     document = read_json(path, error=ProfileError, missing_hint="pass --file with the pizzeria profile")
-    profile_from_dict(document)
+    pizzeria = profile_from_dict(document)
     current = repositories.pizzeria_get()
     if current is not None and current.raw == document:
         return "unchanged"
+    if current is not None and not force:
+        return "kept"
     if not dry_run:
-        pizzeria_save(document=document)
+        if current is None:
+            try:
+                # if_absent: a profile saved meanwhile from the back office wins over the file.
+                repositories.pizzeria_put(pizzeria, now=timezone.now(), if_absent=True)
+            except ConditionFailed:
+                return "kept"
+            finally:
+                pizzeria_invalidate()
+        else:
+            pizzeria_save(document=document)
     return "updated" if current is not None else "created"
 
 
