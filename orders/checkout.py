@@ -22,7 +22,7 @@ from accounts.entities import Address
 from ocipizza.formatting import money, weekday_and_time
 from ocipizza.nosql import ConditionFailed
 from ocipizza.pizzeria.entities import Pizzeria
-from ocipizza.pizzeria.selectors import pause_fresh, pause_message
+from ocipizza.pizzeria.selectors import closed_day_message, pause_fresh, pause_message
 
 from . import repositories
 from .cart import Cart
@@ -119,6 +119,10 @@ def order_place(
         raise CheckoutError(_("Seu carrinho está vazio."))
     if not pizzeria.is_open(now):
         opening = pizzeria.next_opening(now)
+        closed = closed_day_message(pizzeria=pizzeria, now=now)  # a holiday names itself
+        if closed:
+            when = _("Abrimos %(when)s.") % {"when": weekday_and_time(opening)} if opening else ""
+            raise CheckoutError(f"{closed} {when}".strip())
         raise CheckoutError(
             _("A pizzaria está fechada agora. Abrimos %(when)s.") % {"when": weekday_and_time(opening)}
             if opening
