@@ -14,6 +14,7 @@ ARGUMENT_SETS = (
     {"code": "ZZZZZZZZ"},
     {"code": "ZZZZZZZZ", "kind": "cozinha"},
     {"slug": "zzzz-nao-existe"},  # a menu item (backoffice/catalog)
+    {"customer_id": "Z" * 22},  # a customer (backoffice/customers)
 )
 
 

@@ -1,0 +1,156 @@
+"""The customers area: a search, a customer's page and its actions (plain forms; each action answers
+with a redirect and a message). Wrapped by ``BackofficeSite.admin_view`` with ``view_customers``; reads go
+through the accounts and orders selectors, writes through the accounts services.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import selectors as accounts
+from accounts import services as account_services
+from accounts.search import SearchQueryInvalid
+from ocipizza.nosql import InvalidQuery
+from orders.selectors import orders_of_customer
+
+from .. import roles
+from ..sites import site
+from .forms import DeleteForm, SetActiveForm
+
+logger = logging.getLogger(__name__)
+
+ORDERS_PER_PAGE = 20
+
+
+def _customer_or_404(customer_id: str):
+    customer = accounts.customer_get(customer_id=customer_id)
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        return errors[0]
+    return _("Confira o formulário.")
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q")
+    context = {**site.each_context(request), "query": query or "", "result": None, "error": ""}
+    if query is not None:
+        try:
+            context["result"] = accounts.customers_search(query=query)
+        except SearchQueryInvalid as e:
+            context["error"] = e.message
+    return render(request, "backoffice/customers/search.html", context)
+
+
+def _detail_context(request, customer, **extra) -> dict:
+    after = request.GET.get("depois") or None
+    try:
+        orders = orders_of_customer(customer_id=customer.id, limit=ORDERS_PER_PAGE, after=after)
+    except InvalidQuery:
+        messages.error(
+            request, _("Esse link de páginas de pedidos não vale mais; mostrando os mais recentes.")
+        )
+        orders = orders_of_customer(customer_id=customer.id, limit=ORDERS_PER_PAGE)
+    return {
+        **site.each_context(request),
+        "customer": customer,
+        "orders": orders,
+        "delete_form": DeleteForm(customer=customer),
+        **extra,
+    }
+
+
+@require_GET
+def detail(request, customer_id):
+    customer = accounts.customer_get(customer_id=customer_id)
+    if customer is None:
+        context = {
+            **site.each_context(request),
+            "query": "",
+            "result": None,
+            "error": _("Cliente não encontrado: o link está incompleto ou a conta foi excluída."),
+        }
+        return render(request, "backoffice/customers/search.html", context, status=404)
+    return render(request, "backoffice/customers/detail.html", _detail_context(request, customer))
+
+
+@require_POST
+def set_active(request, customer_id):
+    customer = _customer_or_404(customer_id)
+    form = SetActiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect("backoffice:customer_detail", customer_id=customer.id)
+    active = form.cleaned_data["active"]
+    try:
+        customer = account_services.customer_set_active(customer_id=customer.id, active=active)
+    except account_services.AccountError:
+        raise Http404 from None  # deleted in the meantime
+    staff = roles.staff_name(request.user)
+    logger.info("staff %s %s customer %s", staff, "enabled" if active else "disabled", customer.id)
+    if active:
+        messages.success(
+            request, _("Conta reativada: %(name)s já pode entrar de novo.") % {"name": customer.name}
+        )
+    else:
+        messages.success(
+            request,
+            _("Conta desativada: %(name)s saiu de todos os aparelhos e não consegue entrar.")
+            % {"name": customer.name},
+        )
+    return redirect("backoffice:customer_detail", customer_id=customer.id)
+
+
+@require_GET
+def export(request, customer_id):
+    """The LGPD export as a JSON download (access and portability, art. 18)."""
+    data = accounts.customer_export(customer_id=customer_id) if isinstance(customer_id, str) else None
+    if data is None:
+        raise Http404
+    logger.info("staff %s exported the data of customer %s", roles.staff_name(request.user), customer_id)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="cliente-{customer_id}-{day}.json"'
+    return response
+
+
+@require_POST
+def delete(request, customer_id):
+    customer = _customer_or_404(customer_id)
+    form = DeleteForm(request.POST, customer=customer)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return render(
+            request,
+            "backoffice/customers/detail.html",
+            _detail_context(request, customer, delete_form=form, delete_open=True),
+            status=400,
+        )
+    account_services.customer_delete(customer_id=customer.id)
+    logger.info(
+        "staff %s deleted customer %s (orders anonymised)", roles.staff_name(request.user), customer.id
+    )
+    messages.success(
+        request,
+        _(
+            "Cliente excluído: a conta e os dados pessoais de %(name)s foram apagados e os pedidos dele "
+            "ficaram anônimos (continuam nos relatórios, sem nome, contato nem endereço)."
+        )
+        % {"name": customer.name},
+    )
+    return redirect("backoffice:customers")
