@@ -195,8 +195,11 @@ class CategoryForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    kind = forms.ChoiceField(choices=(("item", "item"), ("category", "category")))
-    slug = forms.CharField(max_length=100)
+    kind = forms.ChoiceField(
+        choices=(("item", "item"), ("category", "category")),
+        error_messages={"invalid_choice": _("Escolha o que mover."), "required": _("Escolha o que mover.")},
+    )
+    slug = forms.CharField(max_length=100, error_messages={"required": _("Escolha o que mover.")})
     direction = forms.TypedChoiceField(
         choices=(("-1", _("Subir")), ("1", _("Descer"))),
         coerce=int,
