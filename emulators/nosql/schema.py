@@ -67,6 +67,14 @@ class Column:
     default: object = None
     has_default: bool = False
 
+    def ddl(self) -> str:
+        text = f"{self.name} {self.type.ddl()}"
+        if not self.nullable and self.has_default:  # key columns are not null without saying so
+            text += " NOT NULL"
+        if self.has_default:
+            text += f" DEFAULT {_default_ddl(self.type, self.default)}"
+        return text
+
     def to_json(self) -> dict:
         out: dict = {"name": self.name, "type": "BINARY" if self.type.size else self.type.kind}
         if self.type.size:
@@ -81,6 +89,17 @@ class Column:
         if self.type.kind == "TIMESTAMP":
             out["precision"] = self.type.precision
         return out
+
+
+def _default_ddl(typedef: TypeDef, value) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if typedef.kind == "ENUM":
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    text = _default_json(value)
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _default_json(value):
@@ -159,6 +178,26 @@ class TableDef:
 
     def column(self, name: str) -> Column | None:
         return self._by_lower.get(name.lower())
+
+    def add_columns(self, columns: list[Column], parent: TableDef | None) -> None:
+        """ALTER TABLE ... (ADD ...): the fields join the end of the table, as Oracle appends them."""
+        self.columns.extend(columns)
+        self._by_lower = {c.name.lower(): c for c in self.columns}
+        self.ddl = self.create_ddl(parent)
+
+    def create_ddl(self, parent: TableDef | None) -> str:
+        """The table's CREATE TABLE as it stands now (GetTable's DDL after an ALTER); a child table's
+        inherited key columns are left out, as it is written."""
+        inherited = len(parent.primary_key) if parent is not None else 0
+        own_key = self.primary_key[inherited:]
+        parts = [c.ddl() for c in self.columns if c.name not in self.primary_key[:inherited]]
+        if parent is None and self.shard_key != self.primary_key:
+            rest = "".join(f", {k}" for k in own_key[len(self.shard_key) :])
+            parts.append(f"PRIMARY KEY(SHARD({', '.join(self.shard_key)}){rest})")
+        else:
+            parts.append(f"PRIMARY KEY({', '.join(own_key)})")
+        ttl = f" USING TTL {self.ttl}" if self.ttl is not None else ""
+        return f"CREATE TABLE {self.name} ({', '.join(parts)}){ttl}"
 
     @property
     def top_level(self) -> str:
@@ -433,6 +472,14 @@ class CreateTable:
 
 
 @dataclass
+class AlterTable:
+    """``ALTER TABLE name (ADD field type ..., ...)``: the only table evolution the emulator implements."""
+
+    name: str
+    added: list[Column]
+
+
+@dataclass
 class DropTable:
     name: str
     if_exists: bool
@@ -477,7 +524,11 @@ def parse_ddl(statement: str, lookup: Callable[[str], TableDef | None]):
             result = DropIndex(_table_name(ts), index, if_exists)
         else:
             raise unsupported(f"DROP {ts.current.text}")
-    elif ts.at_word("ALTER", "DESCRIBE", "DESC", "SHOW", "GRANT", "REVOKE"):
+    elif ts.accept_word("ALTER"):
+        if not ts.accept_word("TABLE"):
+            raise unsupported(f"ALTER {ts.current.text.upper()}")
+        result = _alter_table(ts)
+    elif ts.at_word("DESCRIBE", "DESC", "SHOW", "GRANT", "REVOKE"):
         raise unsupported(f"{ts.current.text.upper()} statements")
     elif ts.at_word("SELECT", "DECLARE", "INSERT", "UPSERT", "UPDATE", "DELETE"):
         raise illegal("Table requests accept DDL statements only; use a query for DML")
@@ -487,6 +538,28 @@ def parse_ddl(statement: str, lookup: Callable[[str], TableDef | None]):
     if not ts.at_end():
         raise ts.error("unexpected text after the statement")
     return result
+
+
+def _alter_table(ts: TokenStream) -> AlterTable:
+    name = _table_name(ts)
+    if ts.at_word("USING", "ADD", "DROP"):
+        raise unsupported(f"ALTER TABLE ... {ts.current.text.upper()} without parentheses")
+    ts.expect_op("(")
+    added: list[Column] = []
+    while True:
+        if ts.accept_word("ADD"):
+            column = _column(ts)
+            if any(c.name.lower() == column.name.lower() for c in added):
+                raise illegal(f"Column already exists: {column.name}")
+            added.append(column)
+        elif ts.at_word("DROP", "MODIFY", "ADD_REGIONS", "DROP_REGIONS"):
+            raise unsupported(f"ALTER TABLE ... ({ts.current.text.upper()} ...)")
+        else:
+            raise ts.error("expected ADD")
+        if ts.accept_op(","):
+            continue
+        ts.expect_op(")")
+        return AlterTable(name, added)
 
 
 def _table_name(ts: TokenStream) -> str:

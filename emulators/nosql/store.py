@@ -15,7 +15,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from . import nson
@@ -29,6 +29,7 @@ from .errors import (
 )
 from .schema import (
     TTL,
+    AlterTable,
     Column,
     CreateIndex,
     CreateTable,
@@ -176,7 +177,25 @@ class Store:
                 return self._create_index(command)
             if isinstance(command, DropIndex):
                 return self._drop_index(command)
+            if isinstance(command, AlterTable):
+                return self._alter_table(command)
             raise illegal("Unsupported DDL statement")
+
+    def _alter_table(self, command: AlterTable) -> TableInfo:
+        table = self.table(command.name)
+        for column in command.added:
+            if table.column(column.name) is not None:
+                raise illegal(f"Column already exists: {column.name}")
+        parent = self.find_table(table.parent) if table.parent else None
+        table.add_columns(command.added, parent)
+        # Oracle rewrites no row: a row written under the older table version reads each new field's
+        # default (or NULL). The same here, with versions, times and sizes unchanged.
+        rows = self.rows[table.name.lower()]
+        for pk, row in rows.items():
+            rows[pk] = _with_defaults(table, row)
+        self._save_table(table)
+        self._commit()
+        return TableInfo(table.name, ACTIVE, table, self._op_id())
 
     def _create_table(self, command: CreateTable, limits: dict | None) -> TableInfo:
         table = command.table
@@ -364,7 +383,7 @@ class Store:
             row = Row(
                 stored["v"], bytes.fromhex(stored["r"]), stored["c"], stored["m"], stored["x"], stored["s"]
             )
-            self.rows[tname][pk_of(table, row.values)] = row
+            self.rows[tname][pk_of(table, row.values)] = _with_defaults(table, row)
         self._db.execute("BEGIN")
 
     def _meta_set(self, key: str, value) -> None:
@@ -410,6 +429,17 @@ class Store:
                 self._db.execute("COMMIT")
                 self._db.close()
                 self._db = None
+
+
+def _with_defaults(table: TableDef, row: Row) -> Row:
+    """``row`` with every field the table added after it was written, at its default (or NULL)."""
+    missing = [c for c in table.columns if c.name not in row.values]
+    if not missing:
+        return row
+    values = dict(row.values)
+    for column in missing:
+        values[column.name] = column.default if column.has_default else None
+    return replace(row, values=values)
 
 
 class Txn:

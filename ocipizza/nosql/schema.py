@@ -4,6 +4,10 @@ The DDL in ``ocipizza.nosql.tables`` is the single source of truth: the Oracle b
 database as written, and the embedded backend reads the same statements through ``parse_ddl`` to learn
 columns, keys, defaults and TTLs. Only the subset of Oracle NoSQL DDL that the project writes is
 understood; anything else is a ``SchemaError`` rather than a guess.
+
+Schema evolution: ``compare_table`` sets a declared table beside the columns a database holds (each
+backend's ``existing_columns``) and gives the ``ALTER TABLE name (ADD ...)`` that adds what is missing, or
+the conflicts no ALTER can fix (Oracle NoSQL cannot change a column's type or an ENUM's values).
 """
 
 from __future__ import annotations
@@ -88,6 +92,39 @@ class Column:
             raise InvalidValue(
                 f"{table}.{self.name} expects {self.type.lower()}, got {type(value).__name__}: {e}"
             ) from e
+
+    @property
+    def type_ddl(self) -> str:
+        """The type as Oracle NoSQL DDL writes it: ``ENUM(A, B)``, ``TIMESTAMP(3)``, ``STRING``."""
+        if self.type == "ENUM":
+            return f"ENUM({', '.join(self.enum_values)})"
+        if self.type == "TIMESTAMP":
+            return f"TIMESTAMP({self.precision})"
+        return self.type
+
+    def ddl(self) -> str:
+        """The column's definition in Oracle NoSQL DDL, as a CREATE TABLE or an ALTER TABLE ADD takes it."""
+        parts = [self.name, self.type_ddl]
+        if not self.nullable:
+            parts.append("NOT NULL")
+        if self.default is not None:
+            parts.append(f"DEFAULT {_default_ddl(self)}")
+        return " ".join(parts)
+
+
+def _default_ddl(column: Column) -> str:
+    value = column.default
+    if column.type == "BOOLEAN":
+        return "TRUE" if value else "FALSE"
+    if column.type == "ENUM":
+        return value  # a bare symbol, as Oracle writes enum defaults
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise SchemaError(f"column {column.name}: cannot write DEFAULT {value!r} as DDL")
 
 
 def _coerce_string(column, value):
@@ -285,6 +322,11 @@ class Schema:
         self.tables: dict[str, Table] = {}
         for statement in self.statements:
             parsed = parse_ddl(statement, self.tables)
+            if isinstance(parsed, AlterTable):
+                raise SchemaError(
+                    f"{statement!r}: declare each table whole in its CREATE TABLE (add the column there); "
+                    "nosql_migrate adds it to a table that already exists"
+                )
             if isinstance(parsed, Table):
                 self.tables[parsed.name] = parsed
             else:
@@ -359,16 +401,33 @@ class _Tokens:
         return self.position >= len(self.items)
 
 
-def parse_ddl(statement: str, known: Mapping[str, Table]) -> Table | Index:
-    """Parse one CREATE TABLE or CREATE INDEX statement of the supported subset."""
+@dataclass(frozen=True)
+class AlterTable:
+    """``ALTER TABLE name (ADD column ..., ...)``: the only evolution the project makes (never DROP)."""
+
+    table: str
+    added: tuple[Column, ...]
+
+    @property
+    def ddl(self) -> str:
+        return f"ALTER TABLE {self.table} ({', '.join('ADD ' + c.ddl() for c in self.added)})"
+
+
+def parse_ddl(statement: str, known: Mapping[str, Table]) -> Table | Index | AlterTable:
+    """Parse one CREATE TABLE, CREATE INDEX or ALTER TABLE ... (ADD ...) statement of the supported subset."""
     tokens = _Tokens(statement)
+    if tokens.keyword("ALTER", "TABLE"):
+        table = _parse_alter(tokens, known)
+        if not tokens.done():
+            raise SchemaError(f"unexpected {tokens.peek()!r} at the end of the statement")
+        return table
     tokens.expect("CREATE")
     if tokens.keyword("TABLE"):
         table = _parse_table(tokens, known, statement)
     elif tokens.keyword("INDEX"):
         table = _parse_index(tokens, known)
     else:
-        raise SchemaError("only CREATE TABLE and CREATE INDEX are supported")
+        raise SchemaError("only CREATE TABLE, CREATE INDEX and ALTER TABLE ... (ADD ...) are supported")
     if not tokens.done():
         raise SchemaError(f"unexpected {tokens.peek()!r} at the end of the statement")
     return table
@@ -448,6 +507,27 @@ def _parse_table(tokens: _Tokens, known: Mapping[str, Table], statement: str) ->
         ttl=ttl,
         ddl=" ".join(statement.split()),
     )
+
+
+def _parse_alter(tokens: _Tokens, known: Mapping[str, Table]) -> AlterTable:
+    name = tokens.dotted()
+    if name not in known:
+        raise SchemaError(f"ALTER TABLE on an undeclared table {name}")
+    tokens.expect("(")
+    added: list[Column] = []
+    while True:
+        if not tokens.keyword("ADD"):
+            # DROP and MODIFY would lose or rewrite data; the project only ever adds columns.
+            raise SchemaError(f"ALTER TABLE {name}: only ADD is supported, found {tokens.peek()!r}")
+        column = _parse_column(tokens)
+        if column.name.lower() in (c.name.lower() for c in added):
+            raise SchemaError(f"ALTER TABLE {name} adds {column.name} twice")
+        added.append(column)
+        if tokens.peek() == ",":
+            tokens.next()
+            continue
+        tokens.expect(")")
+        return AlterTable(name, tuple(added))
 
 
 def _name_list(tokens: _Tokens) -> list[str]:
@@ -553,3 +633,141 @@ def check_identifier(name: str, what: str = "name") -> str:
     if not isinstance(name, str) or not IDENTIFIER.match(name):
         raise InvalidValue(f"{what} {name!r} is not a valid identifier")
     return name
+
+
+# --- schema evolution ------------------------------------------------------------------------------
+
+
+def schema_fields(columns: Iterable[Column]) -> list[dict]:
+    """Columns as the ``fields`` of Oracle NoSQL's table schema JSON (what GetTable answers)."""
+    fields = []
+    for column in columns:
+        field_ = {"name": column.name, "type": column.type, "nullable": column.nullable}
+        if column.default is not None:
+            default = column.default
+            field_["default"] = str(default) if isinstance(default, Decimal) else default
+        if column.type == "ENUM":
+            field_["symbols"] = list(column.enum_values)
+        if column.type == "TIMESTAMP":
+            field_["precision"] = column.precision
+        fields.append(field_)
+    return fields
+
+
+def columns_from_schema(schema: str | Mapping) -> dict[str, Column]:
+    """The columns of a table schema JSON (Oracle's GetTable ``schema``, or its ``fields`` list).
+
+    Types the project never declares (FLOAT, FIXED_BINARY, ARRAY...) are kept by name, so comparing them
+    with a declaration reports a type change rather than failing here.
+    """
+    if isinstance(schema, str):
+        import json
+
+        try:
+            schema = json.loads(schema)
+        except ValueError as e:
+            raise SchemaError(f"the table schema from the database is not JSON: {e}") from e
+    fields = schema.get("fields") if isinstance(schema, Mapping) else schema
+    if not isinstance(fields, list):
+        raise SchemaError("the table schema from the database has no fields")
+    columns: dict[str, Column] = {}
+    for item in fields:
+        kind = str(item.get("type", "")).upper()
+        column = Column(
+            name=item["name"],
+            type=kind,
+            nullable=bool(item.get("nullable", True)),
+            enum_values=tuple(item.get("symbols") or ()),
+            precision=int(item.get("precision", 9)) if kind == "TIMESTAMP" else 3,
+        )
+        default = item.get("default")
+        if default is not None and kind in _COERCERS:
+            column = replace(column, default=_schema_default(column, default))
+        columns[column.name] = column
+    return columns
+
+
+def _schema_default(column: Column, value):
+    """A default from schema JSON as the column's Python value; as given when it does not convert."""
+    try:
+        if column.type == "BOOLEAN" and isinstance(value, str):
+            return value.strip().lower() == "true"
+        if column.type == "NUMBER":
+            return Decimal(str(value))
+        if column.type in ("INTEGER", "LONG") and isinstance(value, str):
+            return int(value)
+        if column.type == "DOUBLE":
+            return float(value)
+    except (ValueError, InvalidOperation):
+        pass
+    return value
+
+
+@dataclass(frozen=True)
+class TableChanges:
+    """How a table in the database differs from its declaration.
+
+    ``added``: declared columns the table lacks, which ``statement`` adds. ``conflicts``: differences no
+    ALTER TABLE can make (a changed type or ENUM, a missing key column); nothing may be migrated while
+    there are any. ``notes``: differences left as they are (a changed DEFAULT or NOT NULL, an undeclared
+    column kept because migrations never drop data).
+    """
+
+    table: str
+    added: tuple[Column, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def statement(self) -> str | None:
+        return AlterTable(self.table, self.added).ddl if self.added else None
+
+
+def compare_table(declared: Table, existing: Mapping[str, Column]) -> TableChanges:
+    """Set ``declared`` (from tables.py) beside the columns the database holds; see ``TableChanges``.
+
+    Names compare case-insensitively, as Oracle NoSQL's field names do.
+    """
+    remaining = {name.lower(): column for name, column in existing.items()}
+    name = declared.name
+    added: list[Column] = []
+    conflicts: list[str] = []
+    notes: list[str] = []
+    for column in declared.columns.values():
+        found = remaining.pop(column.name.lower(), None)
+        where = f"{name}.{column.name}"
+        if found is None:
+            if column.name in declared.primary_key:
+                conflicts.append(
+                    f"{where}: tables.py declares a primary key column the table lacks, and Oracle NoSQL "
+                    "cannot change an existing table's primary key. Create a table under a new name and "
+                    "copy the rows with a command, or put the key back as it was."
+                )
+            else:
+                added.append(column)
+            continue
+        if found.type == "ENUM" and column.type == "ENUM" and found.enum_values != column.enum_values:
+            conflicts.append(
+                f"{where}: the database has {found.type_ddl}, tables.py declares {column.type_ddl}. "
+                "Oracle NoSQL cannot change ENUM values with ALTER TABLE (not even add one at the end). "
+                "Put the ENUM back as the database has it, or declare a new column under another name "
+                "(a STRING, or an ENUM with the new values) and move the data with a command."
+            )
+        elif found.type_ddl != column.type_ddl:
+            conflicts.append(
+                f"{where}: the database has {found.type_ddl}, tables.py declares {column.type_ddl}. "
+                "Oracle NoSQL cannot change a column's type. Put the declaration back as the database has "
+                "it, or declare a new column under another name and copy the data with a command."
+            )
+        elif (found.nullable, found.default) != (column.nullable, column.default):
+            notes.append(
+                f"{where}: the database has {found.ddl()}, tables.py declares {column.ddl()}. Oracle NoSQL "
+                "cannot change a column's DEFAULT or NOT NULL, so the database's stay; rows written "
+                "before a column was added keep reading its DEFAULT from the database."
+            )
+    for column in remaining.values():
+        notes.append(
+            f"{name}.{column.name} is in the database but not in tables.py; it stays "
+            "(nosql_migrate never drops data)."
+        )
+    return TableChanges(name, tuple(added), tuple(conflicts), tuple(notes))

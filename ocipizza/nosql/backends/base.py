@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..exceptions import InvalidRequest, TableNotFound
 from ..query import Plan, Query, plan
-from ..schema import Schema, Table, TimeToLive
+from ..schema import Column, Schema, Table, TimeToLive
 
 Version = bytes
 """An opaque version token: different after every write, never reused for a key."""
@@ -249,8 +249,24 @@ class BaseStore:
         """Names of the indexes that exist on ``table``."""
         raise NotImplementedError
 
+    def existing_columns(self, table: str) -> dict[str, Column]:
+        """The columns ``table`` has in the database, by name, as the database describes them.
+
+        Type, ENUM values, TIMESTAMP precision, NOT NULL and DEFAULT are those the table was created or
+        last altered with, which may differ from ``ocipizza/nosql/tables.py`` until ``nosql_migrate`` runs
+        (``schema.compare_table`` tells how). Key columns are NOT NULL. ``TableNotFound`` when the table
+        does not exist.
+        """
+        raise NotImplementedError
+
     def execute_ddl(self, statement: str) -> None:
-        """Create one table or index from the schema's DDL, waiting until it is usable."""
+        """Apply one DDL statement and wait until the table is usable.
+
+        ``CREATE TABLE``/``CREATE INDEX`` from the schema, or ``ALTER TABLE name (ADD column ..., ...)``:
+        the columns are added to the existing table, and rows written before read each new column's
+        DEFAULT (or null without one) as Oracle NoSQL reads rows of an older table version; no row is
+        rewritten, so versions and expiries stay. Adding a column the table has is a ``SchemaError``.
+        """
         raise NotImplementedError
 
     def drop_all(self) -> None:

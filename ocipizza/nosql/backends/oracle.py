@@ -45,7 +45,7 @@ from ..exceptions import (
     TableNotFound,
 )
 from ..query import And, Compare, Field, Null, Or, Plan, encode_continuation
-from ..schema import Table, parse_ddl
+from ..schema import Column, Table, columns_from_schema, parse_ddl
 from .base import BaseStore, CheckedDelete, CheckedPut, Page, Row, Version, expires_at
 
 logger = logging.getLogger(__name__)
@@ -475,6 +475,18 @@ class OracleStore(BaseStore):
         except TableNotFound:
             return set()
         return {index.get_index_name() for index in result.get_indexes()}
+
+    def existing_columns(self, table: str) -> dict[str, Column]:
+        """From GetTable's schema JSON, which the database keeps up to date through every ALTER TABLE."""
+        request = self._borneo.GetTableRequest().set_table_name(table)
+        if self.namespace:
+            request.set_namespace(self.namespace)
+        spec = self.schema.tables.get(table) or Table(table, {}, (), ())
+        result = self._call(lambda h: h.get_table(request), spec)
+        schema = result.get_schema()
+        if not schema:
+            raise SchemaError(f"the database answered GetTable for {table} without its schema")
+        return columns_from_schema(schema)
 
     def execute_ddl(self, statement: str) -> None:
         borneo = self._borneo

@@ -3,6 +3,12 @@
 Safe for several processes and threads at once: WAL journal, a busy timeout, one connection per thread
 (reopened after a fork) and every conditional write inside ``BEGIN IMMEDIATE``, which serialises
 writers across processes so a version check and its write can never interleave with another writer.
+
+SQLite's own column types (TEXT, INTEGER...) cannot tell a STRING from an ENUM or a TIMESTAMP, so each
+table's columns as created or altered are also recorded, in Oracle's schema JSON shape, in the
+``_nosql_schema`` table: that is what ``existing_columns`` reports. A file made before that record
+existed is described from ``PRAGMA table_info``: a declared column whose SQL type matches is taken as
+declared.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from pathlib import Path
 
 from ..exceptions import ConditionFailed, DoesNotExist, SchemaError, StoreUnavailable, TableNotFound
 from ..query import And, Compare, Field, Null, Or, Plan, encode_continuation
-from ..schema import Table, parse_ddl
+from ..schema import AlterTable, Column, Table, columns_from_schema, parse_ddl, schema_fields
 from .base import BaseStore, CheckedDelete, CheckedPut, Page, Row, Version, expires_at
 
 SQL_TYPES = {
@@ -32,6 +38,11 @@ SQL_TYPES = {
     "ENUM": "TEXT",
     "BINARY": "BLOB",
 }
+
+
+META_TABLE = "_nosql_schema"
+# What an unrecorded SQLite column holds, at best, when tables.py no longer says (see existing_columns).
+SQL_GUESS = {"TEXT": "STRING", "INTEGER": "LONG", "REAL": "DOUBLE", "BLOB": "BINARY"}
 
 
 def quote(name: str) -> str:
@@ -162,6 +173,13 @@ class SQLiteStore(BaseStore):
             raise TableNotFound(
                 f"table {table.name} does not exist yet; run `python manage.py nosql_migrate`"
             ) from error
+        if ("has no column named" in message or "no such column" in message) and table is not None:
+            # A store file older than tables.py: still a store failure for the caller (a 503, not a
+            # 500), but one that says how to fix it.
+            raise StoreUnavailable(
+                f"table {table.name} lacks a column tables.py declares ({message}); "
+                "run `python manage.py nosql_migrate`"
+            ) from error
         raise StoreUnavailable(f"embedded store error: {message}") from error
 
     # --- reads ------------------------------------------------------------------------------------
@@ -290,8 +308,74 @@ class SQLiteStore(BaseStore):
         prefix = f"{table}$"
         return {name[len(prefix) :] for (name,) in rows if name.startswith(prefix)}
 
+    def existing_columns(self, table: str) -> dict[str, Column]:
+        try:
+            return self._existing_columns(self._connection(), table)
+        except sqlite3.Error as e:
+            self._fail(e)
+
+    def _existing_columns(self, conn: sqlite3.Connection, table: str) -> dict[str, Column]:
+        physical = conn.execute(f"PRAGMA table_info({quote(table)})").fetchall()
+        if not physical:
+            raise TableNotFound(f"table {table} does not exist yet; run `python manage.py nosql_migrate`")
+        recorded = {name.lower(): column for name, column in self._recorded(conn, table).items()}
+        declared = self.schema.tables.get(table)
+        columns: dict[str, Column] = {}
+        # The physical columns are the truth about names; the record adds what SQL types cannot say.
+        for _cid, name, sql_type, notnull, _default, key in physical:
+            if name in ("_version", "_expires"):
+                continue
+            column = recorded.get(name.lower())
+            if column is None:
+                column = declared.columns.get(name) if declared else None
+                if column is None or SQL_TYPES[column.type] != sql_type.upper():
+                    kind = SQL_GUESS.get(sql_type.upper(), sql_type.upper())
+                    column = Column(name, kind, nullable=not (notnull or key))
+            columns[name] = column
+        return columns
+
+    @staticmethod
+    def _recorded(conn: sqlite3.Connection, table: str) -> dict[str, Column]:
+        try:
+            row = conn.execute(f"SELECT fields FROM {quote(META_TABLE)} WHERE name = ?", (table,)).fetchone()
+        except sqlite3.OperationalError:  # a file from before the record: no such table
+            return {}
+        return columns_from_schema(json.loads(row[0])) if row else {}
+
+    @staticmethod
+    def _record(conn: sqlite3.Connection, table: str, columns) -> None:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {quote(META_TABLE)} (name TEXT PRIMARY KEY, fields TEXT)")
+        fields = json.dumps(schema_fields(columns), default=str)
+        conn.execute(
+            f"INSERT OR REPLACE INTO {quote(META_TABLE)} (name, fields) VALUES (?, ?)", (table, fields)
+        )
+
+    def _alter(self, conn: sqlite3.Connection, parsed: AlterTable, statement: str) -> None:
+        existing = self._existing_columns(conn, parsed.table)
+        names = {name.lower() for name in existing}
+        for column in parsed.added:
+            if column.name.lower() in names:
+                raise SchemaError(f"cannot apply {statement!r}: Column already exists: {column.name}")
+        for column in parsed.added:
+            # The SQL DEFAULT is what rows written before the ALTER read, as Oracle NoSQL fills a new
+            # field in when it reads a row of an older table version; new rows always carry every column.
+            definition = f"{quote(column.name)} {SQL_TYPES[column.type]}"
+            if column.default is not None:
+                encode = _encoder(column.type)
+                definition += (
+                    f" DEFAULT {_sql_literal(column.default if encode is None else encode(column.default))}"
+                )
+            if not column.nullable:
+                definition += " NOT NULL"
+            conn.execute(f"ALTER TABLE {quote(parsed.table)} ADD COLUMN {definition}")
+        self._record(conn, parsed.table, [*existing.values(), *parsed.added])
+
     def execute_ddl(self, statement: str) -> None:
         parsed = parse_ddl(statement, self.schema.tables)
+        conn = self._connection()
+        if isinstance(parsed, AlterTable):
+            self._in_transaction(conn, statement, lambda: self._alter(conn, parsed, statement))
+            return
         if isinstance(parsed, Table):
             table = self.schema.tables.get(parsed.name, parsed)
             columns = [
@@ -313,22 +397,59 @@ class SQLiteStore(BaseStore):
                 f"CREATE INDEX IF NOT EXISTS {quote(parsed.table + '$' + parsed.name)} "
                 f"ON {quote(parsed.table)} ({fields})"
             )
+        if not isinstance(parsed, Table):
+            self._in_transaction(conn, statement, lambda: conn.execute(sql))
+            return
+
+        def create():
+            exists = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table.name,)
+            ).fetchone()
+            conn.execute(sql)
+            if not exists:
+                self._record(conn, table.name, table.columns.values())
+
+        self._in_transaction(conn, statement, create)
+
+    def _in_transaction(self, conn: sqlite3.Connection, statement: str, work) -> None:
+        """Run DDL and its record in one write transaction, so other processes see both or neither."""
         try:
-            self._connection().execute(sql)
+            conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
-            raise SchemaError(f"cannot apply {statement!r}: {e}") from e
+            self._fail(e)
+        try:
+            work()
+            conn.execute("COMMIT")
+        except BaseException as e:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise SchemaError(f"cannot apply {statement!r}: {e}") from e
+            raise
 
     def drop_all(self) -> None:
         conn = self._connection()
         # Children first: Oracle NoSQL refuses to drop a parent that still has child tables.
         for name in sorted(self.schema.tables, key=lambda n: -n.count(".")):
             conn.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+        conn.execute(f"DROP TABLE IF EXISTS {quote(META_TABLE)}")
 
     def ping(self) -> None:
         try:
             self._connection().execute("SELECT 1").fetchone()
         except sqlite3.Error as e:
             self._fail(e)
+
+
+def _sql_literal(value) -> str:
+    """A constant for an SQL DEFAULT (SQLite cannot bind parameters in DDL); values come from tables.py."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, bytes):
+        return f"X'{value.hex()}'"
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 # --- query compilation ----------------------------------------------------------------------------

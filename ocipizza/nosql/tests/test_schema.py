@@ -39,7 +39,7 @@ def test_shard_keys_and_child_tables():
         ("CREATE TABLE x.y (id STRING, PRIMARY KEY (id))", "parent x declared first"),
         ("CREATE TABLE t (id STRING, PRIMARY KEY (id)) USING TTL 5 WEEKS", "DAYS or HOURS"),
         ("DROP TABLE t", "expected CREATE"),
-        ("CREATE VIEW v", "CREATE TABLE and CREATE INDEX"),
+        ("CREATE VIEW v", "CREATE TABLE, CREATE INDEX and ALTER TABLE"),
         ("CREATE INDEX i ON nope (a)", "undeclared table"),
         ("CREATE TABLE t (id STRING, ts TIMESTAMP(12), PRIMARY KEY (id))", "precision"),
     ],
