@@ -211,9 +211,9 @@ def _special_days(items) -> tuple[SpecialDay, ...]:
         note = item.get("note") or ""
         if not isinstance(note, str) or len(note.strip()) > SPECIAL_NOTE_MAX or _has_control(note):
             raise ProfileError(
-                f"{where}.note: text of at most {SPECIAL_NOTE_MAX} characters",
+                f"{where}.note: one line of text, at most {SPECIAL_NOTE_MAX} characters",
                 field=f"{where}.note",
-                text=_("O aviso pode ter até %(max)d caracteres.") % {"max": SPECIAL_NOTE_MAX},
+                text=_("O aviso é uma linha de até %(max)d caracteres.") % {"max": SPECIAL_NOTE_MAX},
             )
         closed = item.get("closed", False)
         if not isinstance(closed, bool):
