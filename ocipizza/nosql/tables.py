@@ -173,9 +173,6 @@ STATEMENTS = (
     # The staff's orders board: one business day's orders by time, with their status, in one query.
     "CREATE INDEX IF NOT EXISTS idx_order_day ON user.order (created_at, status)",
     "CREATE INDEX IF NOT EXISTS idx_order_notify ON user.order (notify_due_at)",
-)
-
-SCHEMA = Schema(STATEMENTS)
     # --- sales per business day (orders/sales, read by the back office's reports) -----------------------
     # One row per business day (day "2026-11-28"), sharded by its month ("2026-11") so a month's report
     # is one single-shard range query. totals is the flat "kind/measure/label" -> number mapping of
@@ -187,3 +184,6 @@ SCHEMA = Schema(STATEMENTS)
         totals JSON,
         updated_at TIMESTAMP(3),
         PRIMARY KEY (SHARD(month), day))""",
+)
+
+SCHEMA = Schema(STATEMENTS)
