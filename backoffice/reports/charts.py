@@ -11,6 +11,7 @@ WIDTH = 640
 HEIGHT = 220
 LABEL_SPACE = 34  # below the bars, for their labels
 TOP_SPACE = 18  # above the tallest bar, for its value
+MAX_SLOT = 56  # a lone bar stays a bar, not a block across the chart
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Chart:
 def bar_chart(*, title: str, points: list[tuple[str, Decimal | int, str]]) -> Chart:
     """Vertical bars for ``(label, value, value as the page writes it)``, scaled to the largest value."""
     count = max(len(points), 1)
-    slot = WIDTH / count
+    slot = min(WIDTH / count, MAX_SLOT)
     gap = min(slot * 0.2, 8)
     plot = HEIGHT - LABEL_SPACE - TOP_SPACE
     biggest = max((Decimal(value) for _label, value, _text in points), default=Decimal(0)) or Decimal(1)

@@ -34,10 +34,12 @@ class PeriodForm(forms.Form):
     )
 
     def __init__(self, data=None, *, today: dt.date, **kwargs):
-        super().__init__(data, **kwargs)
+        super().__init__(data, initial={"periodo": DAY, "data": today}, **kwargs)
         self.today = today
         for name in ("data", "de", "ate"):
-            self.fields[name].widget = forms.DateInput(attrs={"type": "date", "max": today.isoformat()})
+            self.fields[name].widget = forms.DateInput(
+                attrs={"type": "date", "max": today.isoformat()}, format="%Y-%m-%d"
+            )
 
     def clean(self):
         cleaned = super().clean()

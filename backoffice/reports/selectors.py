@@ -118,7 +118,9 @@ def report_from_days(*, first: dt.date, last: dt.date, days: list) -> Report:
         key=lambda line: (-line.orders, line.label),
     )
     start = settings.BACKOFFICE_DAY_STARTS_AT
-    hour_keys = sorted(r.labels("hour"), key=lambda h: (int(h) - start) % 24)
+    # Every hour from the first to the last with orders, quiet hours between them included.
+    offsets = sorted((int(h) - start) % 24 for h in r.labels("hour"))
+    hour_keys = [f"{(start + o) % 24:02d}" for o in range(offsets[0], offsets[-1] + 1)] if offsets else []
     by_day = {day.day: _Reader(day.totals) for day in days}
     day_lines = []
     day = first
