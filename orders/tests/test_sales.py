@@ -209,3 +209,18 @@ def test_rebuild_equals_incremental_and_mends_a_lost_delta(shop, menu_data, pizz
     assert dry.changed and stored_totals() == incremental
     sales_rebuild(first=None, last=next_day.date(), now=next_day)
     assert stored_totals() == totals_add(incremental, order_contribution(lost, timezone=sales_timezone()))
+
+
+def test_on_oracle_nosql_days_add_up_and_a_month_is_one_query(oracle_store, menu_data, pizza):
+    """The same rows through borneo and the Oracle NoSQL emulator: SHARD(month) key, range on the day."""
+    first = store_order(build_order(menu_data, at=EVENING, lines=[(pizza, None, 2)]))
+    second = store_order(build_order(menu_data, at=EVENING + dt.timedelta(days=1), lines=[(pizza, None, 1)]))
+    oracle_store.stats.reset()
+    days = sales_repositories.sales_days_between(DAY.replace(day=1), DAY.replace(day=30))
+    assert oracle_store.stats.calls["query"] == 1
+    assert [(d.day, d.totals[key("revenue", "value")]) for d in days] == [
+        (DAY, first.total),
+        (DAY + dt.timedelta(days=1), second.total),
+    ]
+    [rebuilt] = sales_rebuild(first=DAY, last=DAY, now=EVENING)
+    assert (rebuilt.orders, rebuilt.changed) == (1, False)
