@@ -15,6 +15,7 @@ from backoffice.counter import services as counter_services
 from backoffice.counter import views as counter_views
 from backoffice.counter.services import COUNTER_CART_KEY, PIZZERIA_CUSTOMER_ID
 from conftest import MenuData, brl, pizzeria_document, post, zone_fee
+from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
 from ocipizza.mail.outbox import outbox_due
 from ocipizza.pizzeria.services import pizzeria_pause
 from orders import repositories
@@ -396,3 +397,14 @@ def test_on_oracle_nosql_the_order_needs_no_parent_row(oracle_store, shop, eveni
         order.customer,
         order.total,
     )
+
+
+@pytest.mark.usefixtures("cep_db")
+def test_without_javascript_buscar_cep_fills_the_address_and_prices_it(filled):
+    data = {"key": page_key(filled), **CALLER, "fulfilment": "DELIVERY", "cep": "01310100", "buscar_cep": "1"}
+    response = staff_post(filled, PAGE, data)
+    html = text(response)
+    assert response.status_code == 200 and pizzeria_orders() == []
+    assert 'value="Avenida Paulista"' in html and 'value="Bela Vista"' in html
+    assert f'name="quoted_fee" value="{FEE}"' in html and brl(SUBTOTAL + FEE) in html
+    assert 'value="' + CALLER["name"] + '"' in html  # what was typed stays
