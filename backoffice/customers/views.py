@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import selectors as accounts
 from accounts import services as account_services
 from accounts.search import SearchQueryInvalid
-from ocipizza.nosql import InvalidQuery
+from ocipizza.nosql import ConditionFailed, InvalidQuery
 from orders.selectors import orders_of_customer
 
 from .. import roles
@@ -118,7 +118,7 @@ def set_active(request, customer_id):
 @require_GET
 def export(request, customer_id):
     """The LGPD export as a JSON download (access and portability, art. 18)."""
-    data = accounts.customer_export(customer_id=customer_id) if isinstance(customer_id, str) else None
+    data = accounts.customer_export(customer_id=customer_id)
     if data is None:
         raise Http404
     logger.info("staff %s exported the data of customer %s", roles.staff_name(request.user), customer_id)
@@ -141,7 +141,16 @@ def delete(request, customer_id):
             _detail_context(request, customer, delete_form=form, delete_open=True),
             status=400,
         )
-    account_services.customer_delete(customer_id=customer.id)
+    try:
+        account_services.customer_delete(customer_id=customer.id)
+    except ConditionFailed:
+        # An order of theirs moved while it was being anonymised: nothing is deleted and every step
+        # can be repeated, so trying again finishes the job.
+        messages.error(
+            request,
+            _("Um pedido deste cliente mudou durante a exclusão e a conta não foi excluída. Tente de novo."),
+        )
+        return redirect("backoffice:customer_detail", customer_id=customer.id)
     logger.info(
         "staff %s deleted customer %s (orders anonymised)", roles.staff_name(request.user), customer.id
     )

@@ -1,5 +1,6 @@
 """The customers area (/gestao/clientes/): search, a customer's page, disable/enable, export, delete."""
 
+import datetime as dt
 import json
 import logging
 
@@ -13,6 +14,7 @@ from accounts import services as account_services
 from accounts.search import MAX_QUERY
 from backoffice import roles
 from conftest import CUSTOMER_PASSWORD, brl, post
+from ocipizza.nosql import ConditionFailed
 from orders import repositories as order_repositories
 from orders.tests.conftest import log_in
 from orders.tests.test_checkout import add, checkout_key, submit
@@ -144,10 +146,14 @@ def test_the_empty_page_only_shows_the_form(manager, nosql_store):
 
 
 def test_the_page_shows_the_customer_their_addresses_and_orders_newest_first(
-    manager, customer, place, menu_data
+    manager, customer, place, menu_data, open_now, monkeypatch
 ):
+    from orders import views as shop_views
+
     first = place()
+    monkeypatch.setattr(shop_views, "clock", lambda: open_now + dt.timedelta(minutes=10))
     second = place()
+    assert second.created_at > first.created_at
     page = manager.get(page_of(customer)).content.decode()
     assert "Maria Silva" in page and customer.email in page
     assert 'href="tel:%2B5511987654321"' in page or 'href="tel:+5511987654321"' in page
@@ -295,6 +301,20 @@ def test_delete_anonymises_the_orders_and_the_page_says_so(manager, customer, pl
     assert response.status_code == 404 and "Cliente não encontrado" in response.content.decode()
     order_page = manager.get(f"/gestao/pedidos/{order.code}/").content.decode()
     assert "Maria Silva" not in order_page
+
+
+def order_moved(*, customer):
+    """A deletion hook meeting an order that staff moved at that moment (orders_anonymise's conflict)."""
+    raise ConditionFailed("user.order changed")
+
+
+def test_a_delete_that_meets_a_moving_order_deletes_nothing_and_says_to_retry(manager, customer, settings):
+    settings.ACCOUNTS_DELETION_HOOKS = [f"{__name__}.order_moved"]
+    response = staff_post(manager, f"{page_of(customer)}excluir/", {"confirmation": customer.email})
+    assert response.status_code == 302 and response["Location"] == page_of(customer)
+    assert "Tente de novo" in manager.get(page_of(customer)).content.decode()
+    assert accounts.customer_get(customer_id=customer.id) is not None
+    assert "<strong>Maria Silva</strong>" in results(manager.get(SEARCH, {"q": "silva"}).content.decode())
 
 
 # --- who may ----------------------------------------------------------------------------------------
