@@ -73,6 +73,11 @@ def catalog_get() -> tuple[CatalogSection, ...]:
     )
 
 
+def catalog_categories() -> list[Category]:
+    """Every category in menu order, from the store (the edit form's choices)."""
+    return repositories.categories()
+
+
 def catalog_item_get(slug: str):
     """``(item, version)`` as stored now, for an edit form that must not overwrite a newer change."""
     return repositories.item_get_versioned(slug)

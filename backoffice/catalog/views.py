@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from menu.entities import DRINKS
-from menu.selectors import catalog_get, catalog_item_get
+from menu.selectors import catalog_categories, catalog_get, catalog_item_get
 from menu.services import (
     MenuConflict,
     MenuEditError,
@@ -36,10 +36,6 @@ def _first_error(form) -> str:
     for errors in form.errors.values():
         return errors[0]
     return _("Confira o formulário.")
-
-
-def _categories():
-    return [section.category for section in catalog_get()]
 
 
 @require_GET
@@ -92,7 +88,7 @@ def _saved_message(request, item, *, created: bool) -> None:
 @require_http_methods(["GET", "POST"])
 def item_new(request):
     sizes = menu_size_choices()
-    categories = _categories()
+    categories = catalog_categories()
     if request.method == "GET":
         initial = {"category": request.GET.get("categoria", "")}
         return _render_form(request, ItemForm(initial=initial, categories=categories, sizes=sizes))
@@ -115,7 +111,7 @@ def item_edit(request, slug: str):
         raise Http404(_("Este item não está no cardápio."))
     item, version = found
     sizes = menu_size_choices(item)
-    categories = _categories()
+    categories = catalog_categories()
     if request.method == "GET":
         form = ItemForm(initial=ItemForm.initial_for(item, version), categories=categories, sizes=sizes)
         return _render_form(request, form, item=item)
