@@ -235,3 +235,9 @@ def test_search_and_its_upkeep_on_oracle(oracle_store):
     assert found("conceicao") == [] and found("joaq") == ["joao@example.com"]
     services.customer_delete(customer_id=joao.id, notify=False)
     assert found("joaq") == [] and found("98765") == []
+    ana = selectors.customer_get_by_email(email="ana@example.com")
+    for token in token_rows(oracle_store, ana.id):
+        oracle_store.delete(SEARCH, {"id": ana.id, "token": token})
+    assert found("souza") == []
+    call_command("customer", "reindex")
+    assert found("souza") == ["ana@example.com"]
