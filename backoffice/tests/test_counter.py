@@ -408,3 +408,29 @@ def test_without_javascript_buscar_cep_fills_the_address_and_prices_it(filled):
     assert 'value="Avenida Paulista"' in html and 'value="Bela Vista"' in html
     assert f'name="quoted_fee" value="{FEE}"' in html and brl(SUBTOTAL + FEE) in html
     assert 'value="' + CALLER["name"] + '"' in html  # what was typed stays
+
+
+def test_placing_is_one_write_and_a_replay_none(filled, nosql_store):
+    key = page_key(filled)
+    nosql_store.stats.reset()
+    place(filled, key)
+    # The order goes in one atomic write (the store counts it under the table family, "user").
+    assert nosql_store.stats.calls["write_many"] == 1
+    assert not any(
+        n
+        for (op, t), n in nosql_store.stats.by_table.items()
+        if t.startswith("user") and op != "write_many" and op != "get"
+    )
+    nosql_store.stats.reset()
+    place(filled, key)  # the double click: one read of the order it placed, no write
+    assert nosql_store.stats.by_table[("get", "user.order")] == 1
+    assert not any(
+        n for (op, t), n in nosql_store.stats.by_table.items() if op in ("put", "write_many", "delete")
+    )
+
+
+def test_adding_to_the_counter_cart_on_a_warm_menu_costs_no_store_call(manager, nosql_store):
+    manager.get(PAGE)  # warms the menu and the profile in the cache
+    nosql_store.stats.reset()
+    add(manager, "calabresa", size="grande")
+    assert nosql_store.stats.total == 0 and len(counter_lines(manager)) == 1
