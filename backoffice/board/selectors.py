@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from ocipizza.pizzeria.days import business_day_start
 from orders.entities import Order
 from orders.selectors import order_find_by_code, orders_of_day
 from orders.statuses import Actor, Status, allowed_targets
@@ -105,14 +105,6 @@ def moves_for(order: Order) -> tuple[Move, ...]:
         else:
             moves.append(Move(target, MOVE_LABELS[(order.status, target)], needs_reason=False))
     return tuple(moves)
-
-
-def business_day_start(now: dt.datetime, timezone) -> dt.datetime:
-    """When the pizzeria's working day began: ``BACKOFFICE_DAY_STARTS_AT`` local time, so a shift that
-    runs past midnight stays one day."""
-    local = now.astimezone(timezone)
-    start = local.replace(hour=settings.BACKOFFICE_DAY_STARTS_AT, minute=0, second=0, microsecond=0)
-    return start if local >= start else start - dt.timedelta(days=1)
 
 
 def board_get(*, now: dt.datetime, timezone) -> Board:
