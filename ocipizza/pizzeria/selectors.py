@@ -111,9 +111,7 @@ def pizzeria_for_edit() -> Pizzeria | None:
     return repositories.pizzeria_get()
 
 
-def open_until(*, pizzeria: Pizzeria, now: dt.datetime) -> dt.datetime | None:
-    """When the shift running at ``now`` ends, or ``None`` when the shop is closed."""
-    local = now.astimezone(pizzeria.tz)
+def _shift_end(pizzeria: Pizzeria, local: dt.datetime) -> dt.datetime | None:
     for days_back in (0, 1):
         day = local.date() - dt.timedelta(days=days_back)
         for interval in pizzeria.intervals_on(day):
@@ -123,6 +121,18 @@ def open_until(*, pizzeria: Pizzeria, now: dt.datetime) -> dt.datetime | None:
             if start <= local < end:
                 return end
     return None
+
+
+def open_until(*, pizzeria: Pizzeria, now: dt.datetime) -> dt.datetime | None:
+    """When the shop closes after ``now`` (shifts that meet, 00:00–12:00 and 12:00–00:00, count as one),
+    or ``None`` when it is closed."""
+    end = _shift_end(pizzeria, now.astimezone(pizzeria.tz))
+    for _step in range(2 * 7 * 3):  # at most every shift of two weeks in a row
+        following = _shift_end(pizzeria, end) if end is not None else None
+        if following is None or following <= end:
+            break
+        end = following
+    return end
 
 
 def closed_day_message(*, pizzeria: Pizzeria, now: dt.datetime) -> str:
@@ -140,6 +150,8 @@ def opening_summary(*, pizzeria: Pizzeria, now: dt.datetime) -> str:
     local = now.astimezone(pizzeria.tz)
     until = open_until(pizzeria=pizzeria, now=now)
     if until is not None:
+        if until - local >= dt.timedelta(days=1):
+            return _("Aberto agora, sem fechar nas próximas 24 horas.")
         return _("Aberto agora, até as %(time)s.") % {"time": until.strftime("%H:%M")}
     opening = pizzeria.next_opening(now)
     special = pizzeria.closed_for(now)

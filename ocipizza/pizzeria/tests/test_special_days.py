@@ -297,3 +297,19 @@ def test_load_pizzeria_reads_special_days_from_the_file(tmp_path, nosql_store):
     path.write_text(json.dumps(document))
     assert pizzeria_load(path=path) == "created"
     assert pizzeria_get().special_day(dt.date(2026, 12, 25)).note == "Natal"
+
+
+def test_shifts_that_meet_read_as_one_in_the_summary():
+    document = {
+        **pizzeria_document(),
+        "hours": {day: [["00:00", "12:00"], ["12:00", "00:00"]] for day in WEEKDAYS},
+    }
+    pizzeria = profile_from_dict(document)
+    monday = next_weekday("mon")
+    assert (
+        opening_summary(pizzeria=pizzeria, now=at(monday, 9))
+        == "Aberto agora, sem fechar nas próximas 24 horas."
+    )
+    tuesday = monday + dt.timedelta(days=1)
+    closing = profile_from_dict({**document, "special_days": [{"date": tuesday.isoformat(), "closed": True}]})
+    assert opening_summary(pizzeria=closing, now=at(monday, 9)) == "Aberto agora, até as 00:00."
