@@ -172,7 +172,7 @@ class ItemForm(forms.Form):
             "name": item.name,
             "category": item.category,
             "description": item.description,
-            "price": item.price,
+            "price": item.price if not item.sizes else None,  # a pizza's prices are its sizes
             "half_and_half": item.half_and_half,
             "hidden": item.hidden,
             "version": version_token(version) if version is not None else "",

@@ -305,6 +305,21 @@ def test_an_uploaded_photo_is_re_encoded_resized_and_stripped_of_exif_and_gps():
     assert r > 150 and g < 90 and b < 90
 
 
+def test_a_big_sideways_phone_photo_is_turned_upright_before_its_exif_goes():
+    """4000 × 3000 as the sensor wrote it, with Orientation 6 ("turn 90° clockwise to view")."""
+    image = Image.new("RGB", (4000, 3000), (220, 20, 20))
+    image.paste((20, 20, 220), (2000, 0, 4000, 3000))  # left half red, right half blue
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    pizza = new_pizza(photo=upload(out.getvalue()))
+    stored, _data = stored_image(pizza.image)
+    assert stored.size == PHOTO_SIZE
+    top, bottom = stored.getpixel((150, 50)), stored.getpixel((150, 350))
+    assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]  # upright: red above, blue below
+
+
 def test_a_transparent_png_is_accepted_on_white():
     out = io.BytesIO()
     Image.new("RGBA", (600, 800), (0, 0, 0, 0)).save(out, format="PNG")
