@@ -11,7 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.forms import formset_factory
+from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -228,10 +228,33 @@ class VersionForm(forms.Form):
 HoursFormSet = formset_factory(
     DayHoursForm, extra=0, min_num=7, max_num=7, validate_min=True, validate_max=True
 )
+
+
+class SpecialDaysBase(BaseFormSet):
+    default_error_messages = {
+        **BaseFormSet.default_error_messages,
+        "too_many_forms": gettext_lazy("No máximo %(num)d dias especiais; apague os que já passaram."),
+    }
+
+
+class ZonesBase(BaseFormSet):
+    default_error_messages = {
+        **BaseFormSet.default_error_messages,
+        "too_many_forms": gettext_lazy("No máximo %(num)d áreas de entrega."),
+    }
+
+
 SpecialDayFormSet = formset_factory(
-    SpecialDayForm, extra=2, can_delete=True, max_num=MAX_SPECIAL_DAYS, validate_max=True
+    SpecialDayForm,
+    formset=SpecialDaysBase,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_SPECIAL_DAYS,
+    validate_max=True,
 )
-ZoneFormSet = formset_factory(ZoneForm, extra=1, can_delete=True, max_num=MAX_ZONES, validate_max=True)
+ZoneFormSet = formset_factory(
+    ZoneForm, formset=ZonesBase, extra=1, can_delete=True, max_num=MAX_ZONES, validate_max=True
+)
 
 
 def _initial(document: dict, *, today: dt.date) -> dict:

@@ -313,6 +313,7 @@ def test_too_many_special_days_are_refused(manager, evening):
     data["special-TOTAL_FORMS"] = str(MAX_SPECIAL_DAYS + 1)
     response = staff_post(manager, PAGE, {**data, "action": "save"})
     assert response.status_code == 400
+    assert f"No máximo {MAX_SPECIAL_DAYS} dias especiais" in text(response)
     assert pizzeria_get().special_days == ()
 
 
