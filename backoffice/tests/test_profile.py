@@ -10,6 +10,7 @@ from html import unescape
 from html.parser import HTMLParser
 
 import pytest
+from django.test import Client
 
 from backoffice import roles
 from backoffice.profile import views as profile_views
@@ -387,3 +388,23 @@ def test_zone_fee_typed_with_thousands(manager, evening):
     assert staff_post(manager, PAGE, {**data, "action": "save"}).status_code == 302
     assert pizzeria_get().delivery_zones[0].fee == Decimal("1234.50")
     assert zone_fee(pizzeria_get().raw, pizzeria_get().delivery_zones[0].name) == Decimal("1234.50")
+
+
+def test_checkout_names_the_holiday_and_places_nothing(manager, evening, customer, monkeypatch):
+    from orders import repositories as order_rows
+    from orders import views as order_views
+    from orders.tests.conftest import log_in
+    from orders.tests.test_checkout import add, checkout_key, submit
+
+    monkeypatch.setattr(order_views, "clock", lambda: evening)
+    today = local_today(evening)
+    data = add_special_day(form_of(manager.get(PAGE)), date=today, note="Feriado municipal")
+    assert staff_post(manager, PAGE, {**data, "action": "save"}).status_code == 302
+    shopper = log_in(Client(enforce_csrf_checks=True), customer.email)
+    add(shopper, "calabresa")
+    page = text(shopper.get("/pedido/finalizar/"))
+    assert "Hoje estamos fechados: Feriado municipal." in page and "disabled" in page
+    opening = pizzeria_get().next_opening(evening)
+    page = text(submit(shopper, checkout_key(shopper)))
+    assert f"Hoje estamos fechados: Feriado municipal. Abrimos {weekday_and_time(opening)}." in page
+    assert list(order_rows.orders_of(customer_id=customer.id)) == []
