@@ -408,3 +408,19 @@ def test_checkout_names_the_holiday_and_places_nothing(manager, evening, custome
     page = text(submit(shopper, checkout_key(shopper)))
     assert f"Hoje estamos fechados: Feriado municipal. Abrimos {weekday_and_time(opening)}." in page
     assert list(order_rows.orders_of(customer_id=customer.id)) == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"action": "save", "hours-TOTAL_FORMS": "x"},
+        {"action": "save", "hours-TOTAL_FORMS": "3", "hours-INITIAL_FORMS": "0", "version": "00"},
+    ],
+)
+def test_a_mangled_post_is_refused_without_a_500(manager, evening, data):
+    before = pizzeria_rows.pizzeria_get()
+    response = staff_post(manager, PAGE, data)
+    assert response.status_code == 400
+    assert "Nada foi salvo" in text(response)
+    assert pizzeria_rows.pizzeria_get().version == before.version
