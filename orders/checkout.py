@@ -197,5 +197,5 @@ def order_place(
         if existing is None:  # placed and already gone (account deleted meanwhile): say so plainly
             raise CheckoutError(_("Não foi possível registrar o pedido. Tente de novo.")) from None
         return existing, False
-    return order, True
     sales_record_change(before=None, after=order, now=now)
+    return order, True
