@@ -7,24 +7,21 @@ and the customer's phone. Screenshots go to test-artifacts/ (CI keeps them).
 
 from __future__ import annotations
 
-import contextlib
 import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from backoffice import roles
-from backoffice.services import staff_create
 from conftest import ARTIFACTS, CUSTOMER_PASSWORD, brl
 from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
 from orders import repositories
 from orders.statuses import LABELS, Status
 from orders.tests.conftest import log_in
 from orders.tests.test_checkout import add, checkout_key, submit
+from tests.conftest import DESK, PHONE, shot
 from tests.test_browser_order import always_open  # noqa: F401  (fixture)
 
 # The small CEP database of the locations tests, so 01310-100 fills in Avenida Paulista; the shop loaded
@@ -32,78 +29,10 @@ from tests.test_browser_order import always_open  # noqa: F401  (fixture)
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("cep_db", "always_open")]
 
 BOARD = "/gestao/pedidos/"
-STAFF_PASSWORD = "forno-a-lenha-2026"
-DESK = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 # 80 mm at 96 CSS pixels per inch: the width a thermal printer's driver lays the ticket out on.
 TICKET_PX = round(80 / 25.4 * 96)
 # The board asks for changes every 5 s: what a poll brings is waited for over three of them.
 POLL_WAIT = 15_000
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"backoffice-{name}.png"), full_page=True)
-
-
-class Contexts:
-    """Browser contexts opened by one test: each one's CSP complaints are collected; at the end each page
-    leaves a screenshot in test-artifacts/ (passed or failed) and every context is closed."""
-
-    def __init__(self, browser, name: str):
-        self.browser = browser
-        self.name = name
-        self.opened = []
-        self.csp_violations: list[str] = []
-
-    def page(self, **options):
-        context = self.browser.new_context(locale="pt-BR", **options)
-        context.set_default_timeout(10_000)
-        self.opened.append(context)
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda message: (
-                self.csp_violations.append(message.text)
-                if "Content Security Policy" in message.text
-                else None
-            ),
-        )
-        return page
-
-    def close(self):
-        ARTIFACTS.mkdir(exist_ok=True)
-        for number, context in enumerate(self.opened, 1):
-            with contextlib.suppress(PlaywrightError):  # a screenshot never fails the test
-                for page in context.pages:
-                    page.screenshot(path=str(ARTIFACTS / f"{self.name}-{number}.png"), full_page=True)
-            context.close()
-
-
-@pytest.fixture
-def contexts(browser, request):
-    opened = Contexts(browser, request.node.name)
-    yield opened
-    opened.close()
-    assert opened.csp_violations == [], "the back office broke its Content Security Policy"
-
-
-@pytest.fixture
-def staff_page(contexts, live_server, transactional_db):
-    """``staff_page(email, name=, **context_options)``: a desk-sized browser context of its own, signed in
-    through /gestao/entrar/ as a new kitchen member."""
-
-    def sign_in(email: str, *, name: str = "", **options):
-        user, _created = staff_create(email=email, password=STAFF_PASSWORD, role=roles.KITCHEN, name=name)
-        page = contexts.page(**{"viewport": DESK, **options})
-        page.goto(live_server.url + "/gestao/entrar/")
-        page.fill("#id_email", user.email)
-        page.fill("#id_password", STAFF_PASSWORD)
-        page.locator("main").get_by_role("button", name="Entrar").click()
-        page.wait_for_url(re.compile(r".*/gestao/(?!entrar/).*"))
-        return page
-
-    return sign_in
 
 
 @pytest.fixture

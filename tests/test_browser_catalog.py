@@ -4,53 +4,28 @@ photo from the phone, a customer's phone shows it at once with the photo decoded
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from backoffice import roles
 from backoffice.catalog.forms import format_brl
-from backoffice.services import staff_create
-from backoffice.tests.conftest import totp_now
 from conftest import brl
 from menu import repositories as menu_rows
 from menu.entities import PHOTO_SIZE
 from menu.services import menu_size_rules
 from menu.tests.test_catalog import jpeg_with_gps
-from tests.test_browser_backoffice import DESK, PHONE, STAFF_PASSWORD, Contexts, shot
+from tests.test_browser_backoffice import PHONE, shot
 from tests.test_browser_order import always_open  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("always_open")]
 
 
 @pytest.fixture
-def contexts(browser, request):
-    opened = Contexts(browser, request.node.name)
-    yield opened
-    opened.close()
-    assert opened.csp_violations == [], "the menu pages broke the Content Security Policy"
-
-
-@pytest.fixture
-def manager_page(contexts, live_server, transactional_db):
-    """A desk-sized context signed in as a manager whose authenticator app is already enrolled."""
-    user, _created = staff_create(
-        email="gerente@pizzaria.example", password=STAFF_PASSWORD, role=roles.MANAGER, name="Paula Gerente"
-    )
-    device = TOTPDevice.objects.create(user=user, name="celular", confirmed=True)
-    page = contexts.page(viewport=DESK)
-    page.goto(live_server.url + "/gestao/entrar/")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", STAFF_PASSWORD)
-    page.locator("main").get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r".*/gestao/verificacao/.*"))
-    page.fill("#id_token", totp_now(device))
-    page.get_by_role("button", name="Confirmar").click()
-    page.wait_for_url(re.compile(r".*/gestao/(?!entrar/|verificacao/).*"))
-    return page
+def manager_page(staff_page):
+    """A desk-sized context signed in as a manager: password, then the authenticator's code."""
+    return staff_page("gerente@pizzaria.example", role=roles.MANAGER, name="Paula Gerente")
 
 
 def test_a_manager_adds_a_pizza_with_a_photo_and_changes_a_price_customers_see_both(

@@ -10,48 +10,28 @@ from __future__ import annotations
 import re
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from backoffice import roles
 from backoffice.counter.services import PIZZERIA_CUSTOMER_ID
-from backoffice.services import staff_create
-from backoffice.tests.conftest import totp_now
 from conftest import ARTIFACTS, MenuData, brl, pizzeria_document, zone_fee
 from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
 from orders import repositories
 from orders.statuses import Status
-from tests import test_browser_backoffice as board_tests
-from tests.test_browser_backoffice import DESK, POLL_WAIT, STAFF_PASSWORD, card, column
+from tests.test_browser_backoffice import POLL_WAIT, card, column
 from tests.test_browser_order import always_open  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("cep_db", "always_open")]
 
-# The board tests' fixtures: browser contexts checked for CSP complaints, a signed-in kitchen member.
-contexts = board_tests.contexts
-staff_page = board_tests.staff_page
 
 MENU = MenuData()
 FEE = zone_fee(pizzeria_document(), "Centro expandido")  # 01310-100's zone
 
 
 @pytest.fixture
-def manager_page(contexts, live_server, transactional_db):
+def manager_page(staff_page):
     """A desk-sized context signed in as a manager: password, then the authenticator's code."""
-    user, _created = staff_create(
-        email="gerente@pizzaria.example", password=STAFF_PASSWORD, role=roles.MANAGER, name="Ana Lima"
-    )
-    device = TOTPDevice.objects.create(user=user, name="celular", confirmed=True)
-    page = contexts.page(viewport=DESK)
-    page.goto(live_server.url + "/gestao/entrar/")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", STAFF_PASSWORD)
-    page.locator("main").get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r".*/gestao/verificacao/.*"))
-    page.fill("#id_token", totp_now(device))
-    page.locator("main").get_by_role("button", name="Confirmar").click()
-    page.wait_for_url(re.compile(r".*/gestao/(?!entrar/|verificacao/).*"))
-    return page
+    return staff_page("gerente@pizzaria.example", role=roles.MANAGER, name="Ana Lima")
 
 
 def test_a_manager_takes_a_phone_order_and_the_open_board_shows_it(manager_page, staff_page, live_server):

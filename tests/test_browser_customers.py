@@ -5,49 +5,26 @@ export, which parses as JSON with the customer and the order in it."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from backoffice import roles
-from backoffice.services import staff_create
-from backoffice.tests.conftest import totp_now
 from orders.tests.conftest import log_in
-from tests.test_browser_backoffice import DESK, STAFF_PASSWORD, Contexts, place_order, shot
+from tests.test_browser_backoffice import place_order, shot
 from tests.test_browser_order import always_open  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("always_open")]
 
 
 @pytest.fixture
-def contexts(browser, request):
-    opened = Contexts(browser, request.node.name)
-    yield opened
-    opened.close()
-    assert opened.csp_violations == [], "the customers pages broke the Content Security Policy"
-
-
-@pytest.fixture
-def manager_page(contexts, live_server, transactional_db):
-    """A desk-sized context signed in as a manager whose authenticator app is already enrolled."""
-    user, _created = staff_create(
-        email="gerente@pizzaria.example", password=STAFF_PASSWORD, role=roles.MANAGER, name="Paula Gerente"
+def manager_page(staff_page):
+    """A desk-sized context signed in as a manager: password, then the authenticator's code."""
+    return staff_page(
+        "gerente@pizzaria.example", role=roles.MANAGER, name="Paula Gerente", accept_downloads=True
     )
-    device = TOTPDevice.objects.create(user=user, name="celular", confirmed=True)
-    page = contexts.page(viewport=DESK, accept_downloads=True)
-    page.goto(live_server.url + "/gestao/entrar/")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", STAFF_PASSWORD)
-    page.locator("main").get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r".*/gestao/verificacao/.*"))
-    page.fill("#id_token", totp_now(device))
-    page.get_by_role("button", name="Confirmar").click()
-    page.wait_for_url(re.compile(r".*/gestao/(?!entrar/|verificacao/).*"))
-    return page
 
 
 @pytest.fixture

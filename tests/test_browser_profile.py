@@ -7,19 +7,14 @@ The browser's clock cannot be set, so "today" is the server's date in the pizzer
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from backoffice import roles
-from backoffice.services import staff_create
-from backoffice.tests.conftest import totp_now
 from ocipizza.formatting import weekday_and_time
 from ocipizza.pizzeria.selectors import pizzeria_get
-from tests.test_browser_backoffice import DESK, PHONE, STAFF_PASSWORD, Contexts, shot
+from tests.test_browser_backoffice import PHONE, shot
 from tests.test_browser_order import always_open  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("always_open")]
@@ -27,30 +22,11 @@ NOTE = "Natal"
 
 
 @pytest.fixture
-def contexts(browser, request):
-    opened = Contexts(browser, request.node.name)
-    yield opened
-    opened.close()
-    assert opened.csp_violations == [], "the profile page broke the Content Security Policy"
-
-
-@pytest.fixture
-def manager_page(contexts, live_server, transactional_db):
-    """A desk-sized context without JavaScript, signed in as a manager with an enrolled authenticator."""
-    user, _created = staff_create(
-        email="gerente@pizzaria.example", password=STAFF_PASSWORD, role=roles.MANAGER, name="Paula Gerente"
+def manager_page(staff_page):
+    """A desk-sized context without JavaScript, signed in as a manager (password, then the code)."""
+    return staff_page(
+        "gerente@pizzaria.example", role=roles.MANAGER, name="Paula Gerente", java_script_enabled=False
     )
-    device = TOTPDevice.objects.create(user=user, name="celular", confirmed=True)
-    page = contexts.page(viewport=DESK, java_script_enabled=False)
-    page.goto(live_server.url + "/gestao/entrar/")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", STAFF_PASSWORD)
-    page.locator("main").get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r".*/gestao/verificacao/.*"))
-    page.fill("#id_token", totp_now(device))
-    page.get_by_role("button", name="Confirmar").click()
-    page.wait_for_url(re.compile(r".*/gestao/(?!entrar/|verificacao/).*"))
-    return page
 
 
 def test_a_manager_closes_the_shop_for_a_holiday_and_the_menu_says_so(contexts, manager_page, live_server):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,37 +15,24 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from backoffice import roles
-from backoffice.services import staff_create
-from backoffice.tests.conftest import totp_now
 from conftest import brl
 from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
 from orders.entities import Payment
 from orders.services import order_transition
 from orders.statuses import Actor, Status
-from tests.test_browser_backoffice import DESK, STAFF_PASSWORD, contexts, place_order, shopper, shot, stored  # noqa: F401  (fixtures)
+from tests.conftest import shot
+from tests.test_browser_backoffice import place_order, shopper, stored  # noqa: F401  (fixtures)
 from tests.test_browser_order import always_open  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("cep_db", "always_open")]
 
 
 @pytest.fixture
-def manager_page(contexts, live_server, transactional_db):  # noqa: F811 (the imported fixture)
-    """A desk-sized browser signed in as a new manager: password, then the authenticator's code."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    user, _created = staff_create(
-        email="gerente@pizzaria.example", password=STAFF_PASSWORD, role=roles.MANAGER
+def manager_page(staff_page):
+    """A desk-sized context signed in as a manager: password, then the authenticator's code."""
+    return staff_page(
+        "gerente@pizzaria.example", role=roles.MANAGER, name="Paula Gerente", accept_downloads=True
     )
-    page = contexts.page(viewport=DESK, accept_downloads=True)
-    page.goto(live_server.url + "/gestao/entrar/")
-    page.fill("#id_email", user.email)
-    page.fill("#id_password", STAFF_PASSWORD)
-    page.locator("main").get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r".*/gestao/verificacao/configurar/.*"))
-    page.fill("#id_token", totp_now(TOTPDevice.objects.get(user=user)))
-    page.get_by_role("button", name="Ativar e entrar").click()
-    page.wait_for_url(re.compile(r".*/gestao/(?!entrar/|verificacao/).*"))
-    return page
 
 
 def test_the_days_report_and_its_csv_equal_the_orders(manager_page, shopper, live_server):  # noqa: F811
