@@ -81,3 +81,14 @@ def pix_qr_svg(payload: str) -> str:
     qr = segno.make(payload, error="m", micro=False)
     # A viewBox without fixed width and height, so CSS can size it and the squares stay square.
     return qr.svg_inline(scale=5, border=4, dark="#1f1a17", light="#ffffff", omitsize=True)
+
+
+def order_pix_payload(*, order, pizzeria) -> str:
+    """The copia e cola that pays ``order`` into the pizzeria's PIX account (the order code as txid)."""
+    return pix_payload(
+        key=pizzeria.pix.key,
+        merchant_name=pizzeria.pix.merchant_name,
+        merchant_city=pizzeria.pix.merchant_city,
+        amount=order.total,
+        txid=order.code,
+    )

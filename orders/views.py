@@ -20,7 +20,7 @@ from ocipizza.pizzeria.selectors import closed_day_message, pause_in_force
 from . import cart as carts
 from . import checkout, selectors, services
 from .forms import CartAddForm, CartLineForm, CheckoutForm
-from .pix import pix_payload, pix_qr_svg
+from .pix import order_pix_payload, pix_qr_svg
 from .statuses import LABELS, Actor, Fulfilment, Status, allowed_targets, journey
 
 
@@ -245,13 +245,7 @@ def order_detail(request, order_id):
         "pizzeria": pizzeria,
     }
     if order.is_pix and order.status == Status.AWAITING_PAYMENT and pizzeria:
-        payload = pix_payload(
-            key=pizzeria.pix.key,
-            merchant_name=pizzeria.pix.merchant_name,
-            merchant_city=pizzeria.pix.merchant_city,
-            amount=order.total,
-            txid=order.code,
-        )
+        payload = order_pix_payload(order=order, pizzeria=pizzeria)
         context["pix_payload"] = payload
         context["pix_qr"] = mark_safe(pix_qr_svg(payload))  # noqa: S308 - segno's own SVG, no user input
     return render(request, "orders/order_detail.html", context)

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from accounts.normalize import phone_format
 from backoffice.counter.services import CHANNELS
 from ocipizza.pizzeria.selectors import pizzeria_get
-from orders.pix import pix_payload, pix_qr_svg
+from orders.pix import order_pix_payload, pix_qr_svg
 from orders.statuses import Status
 
 register = template.Library()
@@ -44,13 +44,7 @@ def counter_pix(order) -> dict:
     pizzeria = pizzeria_get()
     if pizzeria is None:
         return {}
-    payload = pix_payload(
-        key=pizzeria.pix.key,
-        merchant_name=pizzeria.pix.merchant_name,
-        merchant_city=pizzeria.pix.merchant_city,
-        amount=order.total,
-        txid=order.code,
-    )
+    payload = order_pix_payload(order=order, pizzeria=pizzeria)
     telephone = "".join(c for c in order.customer.get("telephone") or "" if c.isdigit())
     return {
         "order": order,
