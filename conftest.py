@@ -81,6 +81,16 @@ def nosql_store(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in pt-BR: a request in English (LocaleMiddleware) leaves its language active in
+    the test's thread, which would turn the next test's messages into English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache(settings):
     """Every test starts with an empty cache and no sessions, in Redis, and no rendered fragments.
 
