@@ -14,14 +14,16 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .exceptions import InvalidQuery, InvalidValue
-from .schema import IDENTIFIER, Column, Table
+from .schema import IDENTIFIER, INT64, Column, Table
 
 MAX_PAGE_SIZE = 1000
 OPERATORS = ("=", "<", "<=", ">", ">=")
+MAX_NUMBER_EXPONENT = 6144  # decimal128's range, ample for any stored NUMBER
 
 
 @dataclass(frozen=True)
@@ -251,14 +253,29 @@ def _encode_value(value):
 
 
 def _decode_value(value, resolved: Field):
-    if isinstance(value, dict):
+    if isinstance(value, dict) and not resolved.path:
+        if len(value) != 1 or not isinstance(next(iter(value.values())), str):
+            raise ValueError("unknown value tag")
         if "n" in value:
-            return Decimal(value["n"])
+            number = Decimal(value["n"])
+            # Finite and of a size a row can hold: a crafted 1E+999999999 would overflow a backend.
+            if not number.is_finite() or abs(number.adjusted()) > MAX_NUMBER_EXPONENT:
+                raise ValueError("number out of range")
+            return number
         if "t" in value:
             return dt.datetime.fromisoformat(value["t"])
         if "b" in value:
-            return base64.b64decode(value["b"])
+            return base64.b64decode(value["b"], validate=True)
         raise ValueError("unknown value tag")
+    if resolved.path:
+        # JSON values in rows are plain scalars (both backends read them so); anything else was forged.
+        if isinstance(value, bool | str):
+            return value
+        if isinstance(value, int) and INT64[0] <= value <= INT64[1]:
+            return value
+        if isinstance(value, float) and math.isfinite(value):
+            return value
+        raise ValueError("not a JSON scalar")
     return value
 
 
@@ -269,11 +286,17 @@ def encode_continuation(plan_: Plan, row: dict) -> str:
 
 
 def decode_continuation(token: str, fingerprint: str, order) -> list:
+    # Any garbage is InvalidQuery, never a driver error: continuations come back from URLs.
     try:
         if not isinstance(token, str) or len(token) > 4096:
             raise ValueError("too long")
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        stamp, values = json.loads(raw)
+        payload = json.loads(raw)
+        if not isinstance(payload, list) or len(payload) != 2:
+            raise ValueError("not a continuation")
+        stamp, values = payload
+        if not isinstance(stamp, str) or not isinstance(values, list):
+            raise ValueError("not a continuation")
         if stamp != fingerprint or len(values) != len(order):
             raise ValueError("belongs to another query")
         decoded = []
@@ -283,7 +306,7 @@ def decode_continuation(token: str, fingerprint: str, order) -> list:
                 value = resolved.column.coerce(value, table="continuation")
             decoded.append(value)
         return decoded
-    except (ValueError, TypeError, binascii.Error, InvalidValue, UnicodeDecodeError) as e:
+    except (ValueError, TypeError, ArithmeticError, RecursionError, binascii.Error, InvalidValue) as e:
         raise InvalidQuery("the continuation token is invalid or belongs to another query") from e
 
 

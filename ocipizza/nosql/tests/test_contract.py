@@ -1,6 +1,8 @@
 """The store contract (see ``ocipizza/nosql/backends/base.py``), run against every backend."""
 
+import base64
 import datetime as dt
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -338,6 +340,72 @@ def test_a_continuation_only_fits_its_own_query(catalogue):
     for garbage in ["", "not-base64!", "e30", "A" * 5000, page.continuation[:-3]]:
         with pytest.raises(InvalidQuery):
             catalogue.query(Query("item", order_by=["id"], limit=5, after=garbage))
+
+
+def _forged(continuation: str, values) -> str:
+    """``continuation`` with its sort values replaced, its query fingerprint kept (a crafted cursor)."""
+    raw = base64.urlsafe_b64decode(continuation + "=" * (-len(continuation) % 4))
+    stamp, _values = json.loads(raw)
+    payload = json.dumps([stamp, values]).encode() if stamp is not None else b""
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def _token(payload: bytes) -> str:
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("order_by", "values"),
+    [
+        (["price"], [{"n": "not-a-number"}, "i01"]),  # decimal.InvalidOperation before the fix
+        (["price"], [{"n": "NaN"}, "i01"]),
+        (["price"], [{"n": "1E+999999999"}, "i01"]),
+        (["price"], [{"n": ["1"]}, "i01"]),
+        (["created"], [{"t": "yesterday"}, "i01"]),
+        (["created"], [{"t": 12}, "i01"]),
+        (["created"], [{"t": "2026-11-25T12:00:00"}, "i01"]),  # naive
+        (["created"], [{"b": "!!"}, "i01"]),
+        (["qty"], [2**80, "i01"]),
+        (["qty"], [True, "i01"]),
+        (["qty"], [{"x": 1}, "i01"]),
+        (["id"], [None]),
+        (["id"], [["i01"]]),
+        (["id"], ["i01\x00"]),
+        (["-data.rank"], [{"deep": [1]}, "i01"]),  # a JSON path compares with scalars only
+        (["-data.rank"], [[1, 2], "i01"]),
+        (["-data.rank"], [2**70, "i01"]),
+        (["-data.rank"], [{"n": "5"}, "i01"]),
+    ],
+)
+def test_a_crafted_continuation_is_invalid_query_never_a_driver_error(catalogue, order_by, values):
+    where = [Range("data.rank", gte=0)] if order_by[0].endswith("data.rank") else []
+    first = catalogue.query(Query("item", where=where, order_by=order_by, limit=2))
+    forged = _forged(first.continuation, values)
+    with pytest.raises(InvalidQuery):
+        catalogue.query(Query("item", where=where, order_by=order_by, limit=2, after=forged))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"null",
+        b"7",
+        b'"x"',
+        b"{}",
+        b'{"a": 1, "b": 2}',
+        b"[1]",
+        b"[null, []]",
+        b"[[], []]",
+        b"[" * 3000,
+        b"\xff\xfe",
+        b'["abc", 5]',
+    ],
+)
+def test_a_continuation_of_garbage_is_invalid_query(catalogue, payload):
+    with pytest.raises(InvalidQuery):
+        catalogue.query(Query("item", order_by=["id"], limit=5, after=_token(payload)))
+    with pytest.raises(InvalidQuery):
+        catalogue.query(Query("item", order_by=["id"], limit=5, after=payload.decode("latin-1")))
 
 
 def test_query_on_a_child_table_by_parent_key(store):
