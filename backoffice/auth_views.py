@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from segno import make_qr
 
@@ -31,6 +31,7 @@ def _to(url_name: str, next_url: str):
 
 @sensitive_post_parameters("password")
 @never_cache
+@require_http_methods(["GET", "POST"])
 def login_view(request):
     next_url = safe_next_url(request, _home())
     if roles.role_of(request.user) is not None:
@@ -77,6 +78,7 @@ def _second_factor_sign_in(request, form, next_url):
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def second_factor_view(request):
     """The six-digit code from the manager's authenticator app, after the password."""
     if (refused := _staff_or_login(request)) is not None:
@@ -91,6 +93,7 @@ def second_factor_view(request):
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def second_factor_setup_view(request):
     """First sign-in of a manager: scan the QR code, then type one code to confirm the device."""
     if (refused := _staff_or_login(request)) is not None:

@@ -2,9 +2,11 @@
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 
 def register(site) -> None:
+    @require_GET
     def home(request):
         for item in site.each_context(request)["nav"]:
             return redirect(reverse(f"{site.name}:{item.url_name}"))

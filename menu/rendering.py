@@ -8,7 +8,6 @@ changes when the menu does. The pieces live in the ``fragments`` cache through `
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.template.loader import render_to_string
 
 from ocipizza.fragments import csrf_hole, fragment
@@ -31,8 +30,6 @@ def render_cached(*, template: str, context: dict, key: tuple | None, request=No
 
 
 def is_plain_visitor(request) -> bool:
-    """No session and no pending messages: nothing on the page belongs to this visitor but the token."""
-    return (
-        settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and CookieStorage.cookie_name not in request.COOKIES
-    )
+    """No session, hence no cart and no pending messages (MESSAGE_STORAGE keeps them in the session):
+    nothing on the page belongs to this visitor but the token."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES

@@ -3,6 +3,7 @@ import unicodedata
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
 from ocipizza.pizzeria.selectors import closed_day_message, pause_in_force
 
@@ -23,6 +24,7 @@ def clock():
     return timezone.now()
 
 
+@require_safe
 def home(request):
     """The menu by category; ``?categoria=`` and ``?q=`` filter it without JavaScript."""
     menu, pizzeria = storefront_get()

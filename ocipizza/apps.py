@@ -6,3 +6,6 @@ class OciPizzaConfig(AppConfig):
 
     name = "ocipizza"
     verbose_name = "OCI PIZZA"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -1,8 +1,10 @@
-"""A friendly 503 page instead of a 500 when the store or Redis is unreachable, and the CSRF token
-written into cached HTML."""
+"""A friendly 503 page instead of a 500 when the store or Redis is unreachable, the CSRF token
+written into cached HTML, the Permissions-Policy header, and a warning about an uncounted proxy."""
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -65,3 +67,48 @@ class CsrfHoleMiddleware:
                 # The token is letters and digits only: it cannot break out of the attribute it fills.
                 response.content = response.content.replace(hole, get_token(request).encode())
         return response
+
+
+def permissions_policy_header(policy: dict[str, tuple[str, ...]]) -> str:
+    """``{"camera": (), "clipboard-write": ("self",)}`` as ``camera=(), clipboard-write=(self)``."""
+    return ", ".join(f"{feature}=({' '.join(origins)})" for feature, origins in policy.items())
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every response (``settings.PERMISSIONS_POLICY``), which neither Django's
+    SecurityMiddleware nor django-csp sends: a script that slipped in still cannot reach the camera."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = permissions_policy_header(settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class ProxyCountMiddleware:
+    """Warn once per process when ``TRUSTED_PROXY_COUNT`` is 0 but requests carry X-Forwarded-For.
+
+    Then a balancer sits in front that nobody told us about: every client has the balancer's address,
+    so each per-IP rate limit is shared by the whole site. Unused once a proxy count is set.
+    """
+
+    warned = False
+
+    def __init__(self, get_response):
+        if settings.TRUSTED_PROXY_COUNT > 0:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not ProxyCountMiddleware.warned and "HTTP_X_FORWARDED_FOR" in request.META:
+            ProxyCountMiddleware.warned = True
+            logger.warning(
+                "Requests arrive with X-Forwarded-For but TRUSTED_PROXY_COUNT is 0: every client counts "
+                "as %s in the per-IP rate limits. Set TRUSTED_PROXY_COUNT to the number of proxies in "
+                "front of the app (1 behind one balancer).",
+                request.META.get("REMOTE_ADDR"),
+            )
+        return self.get_response(request)

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.urls import include, path, re_path
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from accounts import views as accounts_views
 from backoffice.sites import site as backoffice_site
@@ -9,7 +11,8 @@ from . import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's own view redirects on any method; only its form's POST changes the language.
+    path("i18n/setlang/", require_POST(set_language), name="set_language"),
     path("", include("menu.urls")),
     path("conta/", include("accounts.urls")),
     path("privacidade/", accounts_views.privacy, name="privacy"),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import confirmed_customer_required, customer_required
 from accounts.selectors import customer_addresses
@@ -165,6 +165,7 @@ def clock():
     return timezone.now()
 
 
+@require_http_methods(["GET", "POST"])
 @confirmed_customer_required
 def checkout_view(request):
     menu, pizzeria = storefront_get()
@@ -224,8 +225,8 @@ def _own_order(request, order_id):
     return order
 
 
-@customer_required
 @require_GET
+@customer_required
 def order_detail(request, order_id):
     order = _own_order(request, order_id)
     _menu, pizzeria = storefront_get()
@@ -251,8 +252,8 @@ def order_detail(request, order_id):
     return render(request, "orders/order_detail.html", context)
 
 
-@customer_required
 @require_GET
+@customer_required
 def order_list(request):
     after = request.GET.get("depois") or None
     try:
@@ -263,8 +264,8 @@ def order_list(request):
     return render(request, "orders/order_list.html", {"rows": rows, "next_page": page.continuation})
 
 
-@customer_required
 @require_POST
+@customer_required
 def order_cancel(request, order_id):
     _own_order(request, order_id)
     try:
@@ -277,8 +278,8 @@ def order_cancel(request, order_id):
     return redirect("orders:order_detail", order_id=order_id)
 
 
-@customer_required
 @require_POST
+@customer_required
 def order_reorder(request, order_id):
     order = _own_order(request, order_id)
     menu, pizzeria = storefront_get()

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ocipizza.middleware.PermissionsPolicyMiddleware",
+    "ocipizza.middleware.ProxyCountMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ocipizza.middleware.ServiceUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -180,6 +182,9 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_SAVE_EVERY_REQUEST = False
+# Flash messages in the session, not in a cookie of their own the client could read or forge; so a
+# visitor with a pending message always has a session (menu/rendering.py's is_plain_visitor counts on it).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- passwords ------------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -220,7 +225,9 @@ STORAGES = {
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=STORAGE_BACKEND == "local")
 
 # --- e-mail ---------------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+# Django's own default (an SMTP relay on this machine); local.py prints to the console instead, and
+# `check --deploy` refuses the console (ocipizza.E001): it would write usable links into the logs.
+EMAIL_CONFIG = env.email("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="OCI PIZZA <pedidos@ocipizza.com.br>")
 # Mail goes through the outbox table (ocipizza/mail) and leaves through a dispatcher: smtp (Django's
@@ -250,6 +257,21 @@ CSRF_FAILURE_VIEW = "ocipizza.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy (ocipizza.middleware): every browser feature the site does not use is off, for us
+# and for anything framed; only the PIX "Copiar código" button writes to the clipboard.
+# Names Chromium does not know would put a warning in every page's console, so only known ones.
+PERMISSIONS_POLICY = {
+    **dict.fromkeys(
+        (
+            *("accelerometer", "autoplay", "camera", "clipboard-read", "display-capture", "encrypted-media"),
+            *("fullscreen", "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer"),
+            *("microphone", "midi", "payment", "picture-in-picture", "publickey-credentials-get"),
+            *("screen-wake-lock", "serial", "usb", "xr-spatial-tracking"),
+        ),
+        (),
+    ),
+    "clipboard-write": ("self",),
+}
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -5,6 +5,9 @@ from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-secret-key-not-for-production-0123456789abcdef")
+# Mail printed to the terminal, unless EMAIL_URL says otherwise.
+EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
 
 # runserver: let whitenoise serve static files straight from the app folders.
 WHITENOISE_USE_FINDERS = True
