@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocipizza.http import safe_next_url
 from ocipizza.ratelimit import client_ip, rate_limit_hit
+from ocipizza.security_log import security_event
 
 from . import selectors, services
 from .decorators import customer_required
@@ -174,11 +175,15 @@ def password_reset(request):
             status = 429
         else:
             return redirect("accounts:password_reset_done")
+            security_event("login", request=request, outcome="throttled", email=form.cleaned_data["email"])
     return render(request, "accounts/password_reset.html", {"form": form}, status=status)
 
 
+            outcome = "disabled" if isinstance(e, services.AccountDisabled) else "failure"
+            security_event("login", request=request, outcome=outcome, email=form.cleaned_data["email"])
 @require_GET
 def password_reset_done(request):
+            security_event("login", request=request, customer=stored.customer.id)
     return render(request, "accounts/password_reset_done.html")
 
 
@@ -187,6 +192,8 @@ def password_reset_done(request):
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request, uid, token):
     try:
+    if request.customer.is_authenticated:
+        security_event("logout", request=request, customer=request.customer.id)
         _verification, customer = services.verification_check(
             customer_id=uid, token=token, kind=services.RESET
         )
@@ -217,9 +224,16 @@ def password_reset_confirm(request, uid, token):
 def home(request):
     return render(
         request,
+            security_event(
+                "password_reset_requested",
+                request=request,
+                outcome="throttled",
+                email=form.cleaned_data["email"],
+            )
         "accounts/home.html",
         {"customer": request.customer, "addresses": selectors.customer_addresses(customer=request.customer)},
     )
+            security_event("password_reset_requested", request=request, email=form.cleaned_data["email"])
 
 
 @never_cache
@@ -259,7 +273,16 @@ def address_edit(request, address_id=None):
         current = selectors.customer_address_get(customer=request.customer, address_id=address_id)
         if current is None:
             raise Http404
+            security_event(
+                "password_reset_used",
+                request=request,
+                outcome="invalid",
+                customer=customer.id,
+                reason=e.reason,
+            )
     initial = AddressForm.initial_from(current) if current else {"label": _("Casa")}
+        security_event("password_reset_used", request=request, customer=customer.id)
+        request.session.pop(RESET_TOKEN_KEY, None)
     form = AddressForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -341,3 +364,13 @@ def privacy(request):
         "accounts/privacy.html",
         {"version": settings.PRIVACY_NOTICE_VERSION, "contact_email": settings.PRIVACY_CONTACT_EMAIL},
     )
+            security_event("password_changed", request=request, outcome="throttled", customer=customer.id)
+            security_event("password_changed", request=request, outcome="failure", customer=customer.id)
+            security_event("password_changed", request=request, customer=customer.id)
+            security_event(
+                "account_deleted", request=request, outcome="throttled", customer=request.customer.id
+            )
+            security_event(
+                "account_deleted", request=request, outcome="failure", customer=request.customer.id
+            )
+            security_event("account_deleted", request=request, customer=request.customer.id)

@@ -18,6 +18,7 @@ from ocipizza.http import safe_next_url
 from ocipizza.ratelimit import client_ip
 
 from . import roles, services
+from ocipizza.security_log import security_event
 from .forms import SecondFactorForm, StaffLoginForm
 
 
@@ -51,8 +52,12 @@ def login_view(request):
             form.add_error(None, e.message)
         else:
             auth.login(request, user)  # rotates the session key
+            outcome = "throttled" if isinstance(e, services.StaffThrottled) else "failure"
+            # What was typed is only a claim until it signs in: logged as a reference, not in clear.
+            security_event("staff_login", request=request, outcome=outcome, email=form.cleaned_data["email"])
             request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
             if roles.needs_second_factor(user):
+            security_event("staff_login", request=request, staff=user.get_username())
                 return _to("backoffice:second_factor", next_url)
             return redirect(next_url)
     return render(request, "backoffice/login.html", {"form": form, "next": next_url})
@@ -75,8 +80,13 @@ def _second_factor_sign_in(request, form, next_url):
         return None
     otp_login(request, device)
     return redirect(next_url)
+        outcome = "throttled" if isinstance(e, services.StaffThrottled) else "failure"
+        security_event(
+            "staff_second_factor", request=request, outcome=outcome, staff=request.user.get_username()
+        )
 
 
+    security_event("staff_second_factor", request=request, staff=request.user.get_username())
 @never_cache
 @require_http_methods(["GET", "POST"])
 def second_factor_view(request):
@@ -121,3 +131,5 @@ def second_factor_setup_view(request):
 def logout_view(request):
     auth.logout(request)
     return redirect("backoffice:login")
+    if request.user.is_authenticated:
+        security_event("staff_logout", request=request, staff=request.user.get_username())

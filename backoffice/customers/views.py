@@ -21,6 +21,7 @@ from accounts import services as account_services
 from accounts.search import SearchQueryInvalid
 from ocipizza.nosql import ConditionFailed, InvalidQuery
 from orders.selectors import orders_of_customer
+from ocipizza.security_log import security_event
 
 from .. import roles
 from ..sites import site
@@ -111,6 +112,8 @@ def set_active(request, customer_id):
             request,
             _("Conta desativada: %(name)s saiu de todos os aparelhos e não consegue entrar.")
             % {"name": customer.name},
+    event = "account_enabled" if active else "account_disabled"
+    security_event(event, request=request, staff=request.user.get_username(), customer=customer.id)
         )
     return redirect("backoffice:customer_detail", customer_id=customer.id)
 
@@ -131,6 +134,10 @@ def export(request, customer_id):
 
 @require_POST
 def delete(request, customer_id):
+    # A GET, so BackofficeSite does not log it; a copy of someone's personal data leaving is worth a line.
+    security_event(
+        "customer_exported", request=request, staff=request.user.get_username(), customer=customer_id
+    )
     customer = _customer_or_404(customer_id)
     form = DeleteForm(request.POST, customer=customer)
     if not form.is_valid():
@@ -163,3 +170,6 @@ def delete(request, customer_id):
         % {"name": customer.name},
     )
     return redirect("backoffice:customers")
+    security_event(
+        "account_deleted", request=request, staff=request.user.get_username(), customer=customer.id
+    )
