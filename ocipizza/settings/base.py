@@ -306,13 +306,13 @@ LOGGING = {
         "borneo": {"level": env("NOSQL_LOG_LEVEL", default="WARNING")},
         # The OCI SDK logs its circuit breaker set-up at INFO on every start.
         "oci": {"level": "WARNING"},
+        # Authentication and staff actions, one JSON object per line (ocipizza/security_log.py), apart
+        # from the plain lines so a shipper can route them to the audit store as they are.
+        "ocipizza.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
 }
 
 # --- the shop -------------------------------------------------------------------------------------
-        # Authentication and staff actions, one JSON object per line (ocipizza/security_log.py), apart
-        # from the plain lines so a shipper can route them to the audit store as they are.
-        "ocipizza.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
 MENU_DATA_DIR = Path(env("MENU_DATA_DIR", default=str(BASE_DIR / "data" / "menu")))
 PIZZERIA_PROFILE_FILE = Path(env("PIZZERIA_PROFILE_FILE", default=str(BASE_DIR / "data" / "pizzeria.json")))
 SITE_NAME = "OCI PIZZA"
