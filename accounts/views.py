@@ -139,11 +139,15 @@ def login(request):
                 client_ip=client_ip(request),
             )
         except services.Throttled as e:
+            security_event("login", request=request, outcome="throttled", email=form.cleaned_data["email"])
             form.add_error(None, e.message)
             status = 429
         except services.AccountError as e:
+            outcome = "disabled" if isinstance(e, services.AccountDisabled) else "failure"
+            security_event("login", request=request, outcome=outcome, email=form.cleaned_data["email"])
             form.add_error(None, e.message)
         else:
+            security_event("login", request=request, customer=stored.customer.id)
             session_login(request=request, stored=stored)
             messages.success(request, _("Olá, %(name)s!") % {"name": stored.customer.first_name})
             return redirect(next_url or "menu:home")
@@ -152,6 +156,8 @@ def login(request):
 
 @require_POST
 def logout(request):
+    if request.customer.is_authenticated:
+        security_event("logout", request=request, customer=request.customer.id)
     session_logout(request=request)
     messages.info(request, _("Você saiu da sua conta."))
     return redirect("menu:home")
@@ -171,19 +177,22 @@ def password_reset(request):
                 email=form.cleaned_data["email"], client_ip=client_ip(request), base_url=_base_url(request)
             )
         except services.Throttled as e:
+            security_event(
+                "password_reset_requested",
+                request=request,
+                outcome="throttled",
+                email=form.cleaned_data["email"],
+            )
             form.add_error(None, e.message)
             status = 429
         else:
+            security_event("password_reset_requested", request=request, email=form.cleaned_data["email"])
             return redirect("accounts:password_reset_done")
-            security_event("login", request=request, outcome="throttled", email=form.cleaned_data["email"])
     return render(request, "accounts/password_reset.html", {"form": form}, status=status)
 
 
-            outcome = "disabled" if isinstance(e, services.AccountDisabled) else "failure"
-            security_event("login", request=request, outcome=outcome, email=form.cleaned_data["email"])
 @require_GET
 def password_reset_done(request):
-            security_event("login", request=request, customer=stored.customer.id)
     return render(request, "accounts/password_reset_done.html")
 
 
@@ -192,8 +201,6 @@ def password_reset_done(request):
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request, uid, token):
     try:
-    if request.customer.is_authenticated:
-        security_event("logout", request=request, customer=request.customer.id)
         _verification, customer = services.verification_check(
             customer_id=uid, token=token, kind=services.RESET
         )
@@ -209,7 +216,15 @@ def password_reset_confirm(request, uid, token):
                 base_url=_base_url(request),
             )
         except services.TokenInvalid as e:
+            security_event(
+                "password_reset_used",
+                request=request,
+                outcome="invalid",
+                customer=customer.id,
+                reason=e.reason,
+            )
             return _link_invalid(request, e)
+        security_event("password_reset_used", request=request, customer=customer.id)
         messages.success(request, _("Senha redefinida. Entre com a nova senha."))
         return redirect("accounts:login")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})
@@ -224,16 +239,9 @@ def password_reset_confirm(request, uid, token):
 def home(request):
     return render(
         request,
-            security_event(
-                "password_reset_requested",
-                request=request,
-                outcome="throttled",
-                email=form.cleaned_data["email"],
-            )
         "accounts/home.html",
         {"customer": request.customer, "addresses": selectors.customer_addresses(customer=request.customer)},
     )
-            security_event("password_reset_requested", request=request, email=form.cleaned_data["email"])
 
 
 @never_cache
@@ -273,16 +281,7 @@ def address_edit(request, address_id=None):
         current = selectors.customer_address_get(customer=request.customer, address_id=address_id)
         if current is None:
             raise Http404
-            security_event(
-                "password_reset_used",
-                request=request,
-                outcome="invalid",
-                customer=customer.id,
-                reason=e.reason,
-            )
     initial = AddressForm.initial_from(current) if current else {"label": _("Casa")}
-        security_event("password_reset_used", request=request, customer=customer.id)
-        request.session.pop(RESET_TOKEN_KEY, None)
     form = AddressForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -322,11 +321,14 @@ def password_change(request):
                 base_url=_base_url(request),
             )
         except services.Throttled as e:
+            security_event("password_changed", request=request, outcome="throttled", customer=customer.id)
             form.add_error(None, e.message)
             status = 429
         except services.PasswordIncorrect as e:
+            security_event("password_changed", request=request, outcome="failure", customer=customer.id)
             form.add_error("current_password", e.message)
         else:
+            security_event("password_changed", request=request, customer=customer.id)
             session_refresh(request=request, stored=stored)
             messages.success(request, _("Senha alterada. As outras sessões da sua conta foram encerradas."))
             return redirect("accounts:home")
@@ -346,11 +348,18 @@ def delete(request):
                 customer_id=request.customer.id, password=form.cleaned_data["password"]
             )
         except services.Throttled as e:
+            security_event(
+                "account_deleted", request=request, outcome="throttled", customer=request.customer.id
+            )
             form.add_error(None, e.message)
             status = 429
         except services.PasswordIncorrect as e:
+            security_event(
+                "account_deleted", request=request, outcome="failure", customer=request.customer.id
+            )
             form.add_error("password", e.message)
         else:
+            security_event("account_deleted", request=request, customer=request.customer.id)
             session_logout(request=request)
             messages.success(request, _("Sua conta e seus dados pessoais foram excluídos."))
             return redirect("menu:home")
@@ -364,13 +373,3 @@ def privacy(request):
         "accounts/privacy.html",
         {"version": settings.PRIVACY_NOTICE_VERSION, "contact_email": settings.PRIVACY_CONTACT_EMAIL},
     )
-            security_event("password_changed", request=request, outcome="throttled", customer=customer.id)
-            security_event("password_changed", request=request, outcome="failure", customer=customer.id)
-            security_event("password_changed", request=request, customer=customer.id)
-            security_event(
-                "account_deleted", request=request, outcome="throttled", customer=request.customer.id
-            )
-            security_event(
-                "account_deleted", request=request, outcome="failure", customer=request.customer.id
-            )
-            security_event("account_deleted", request=request, customer=request.customer.id)
