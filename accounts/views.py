@@ -49,6 +49,31 @@ def _link_invalid(request, error: services.TokenInvalid):
     )
 
 
+# A link's token is in its address only for the first request (as in Django's PasswordResetConfirmView):
+# it moves into the session and the browser goes on at the same address with URL_TOKEN in its place, so
+# access logs, Referer headers and history of the pages that use the token hold no link.
+CONFIRM_TOKEN_KEY = "accounts_confirm_token"  # noqa: S105 - session keys, not secrets
+RESET_TOKEN_KEY = "accounts_reset_token"  # noqa: S105
+URL_TOKEN = "link"  # noqa: S105 - never a real token: those are 43 characters
+
+
+def _token_in_session(request, *, uid: str, token: str, kind: str, session_key: str, url_name: str):
+    """``(token, None)`` to go on with, or ``(token, redirect)`` for a GET of the e-mailed address.
+
+    That GET checks the token first (``TokenInvalid``: the 400 page, and no session made for it). At the
+    token-free address the token comes from the session: "" when it is not there (another browser, or
+    the session ended), which is an invalid link.
+    """
+    if token == URL_TOKEN:
+        stored_uid, stored = request.session.get(session_key, ("", ""))
+        return (stored if stored_uid == uid else ""), None
+    if request.method != "GET":
+        return token, None  # no page of ours posts to the e-mailed address; a script may, using it up
+    services.verification_check(customer_id=uid, token=token, kind=kind)
+    request.session[session_key] = (uid, token)
+    return token, redirect(url_name, uid=uid, token=URL_TOKEN)
+
+
 # --- sign-up and confirmation ---------------------------------------------------------------------------
 
 
@@ -92,6 +117,16 @@ def signup_done(request):
 def confirm_email(request, uid, token):
     """GET shows a button and POST uses the token: mail scanners that open links must not use them up."""
     try:
+        token, moved = _token_in_session(
+            request,
+            uid=uid,
+            token=token,
+            kind=services.CONFIRM,
+            session_key=CONFIRM_TOKEN_KEY,
+            url_name="accounts:confirm_email",
+        )
+        if moved:
+            return moved
         if request.method == "POST":
             customer = services.customer_email_confirm(customer_id=uid, token=token)
         else:
@@ -100,6 +135,7 @@ def confirm_email(request, uid, token):
     except services.TokenInvalid as e:
         return _link_invalid(request, e)
     request.session.pop(SIGNUP_EMAIL_KEY, None)
+    request.session.pop(CONFIRM_TOKEN_KEY, None)
     messages.success(request, _("E-mail confirmado! Agora você já pode fazer pedidos."))
     if request.customer.is_authenticated and request.customer.id == customer.id:
         return redirect("accounts:home")
@@ -201,6 +237,16 @@ def password_reset_done(request):
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request, uid, token):
     try:
+        token, moved = _token_in_session(
+            request,
+            uid=uid,
+            token=token,
+            kind=services.RESET,
+            session_key=RESET_TOKEN_KEY,
+            url_name="accounts:password_reset_confirm",
+        )
+        if moved:
+            return moved
         _verification, customer = services.verification_check(
             customer_id=uid, token=token, kind=services.RESET
         )
@@ -225,6 +271,7 @@ def password_reset_confirm(request, uid, token):
             )
             return _link_invalid(request, e)
         security_event("password_reset_used", request=request, customer=customer.id)
+        request.session.pop(RESET_TOKEN_KEY, None)
         messages.success(request, _("Senha redefinida. Entre com a nova senha."))
         return redirect("accounts:login")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})
