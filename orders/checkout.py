@@ -17,11 +17,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.entities import Address
 from ocipizza.formatting import money, weekday_and_time
 from ocipizza.nosql import ConditionFailed
-from ocipizza.pizzeria.entities import Pizzeria
+from ocipizza.pizzeria.entities import ORDER_LIMIT_MAX, Pizzeria
 from ocipizza.pizzeria.selectors import closed_day_message, pause_fresh, pause_message
 
 from . import repositories
@@ -83,6 +84,44 @@ def delivery_quote(*, pizzeria: Pizzeria, fulfilment: Fulfilment, address: Addre
     return zone.fee, zone.eta_minutes, zone.name
 
 
+def _order_limits_check(*, customer_id: str, order_id: str, pizzeria: Pizzeria, now: dt.datetime):
+    """``CheckoutError`` when the customer is at a cap of the profile; the order when this key placed it.
+
+    One query on the customer's own shard: their newest ``ORDER_LIMIT_MAX`` orders, enough to count up to
+    either cap (an order left open behind that many newer ones is not counted). Checked before the write,
+    so two submits of different forms at the same instant may pass one order over a cap; never more.
+    """
+    recent = repositories.orders_of(customer_id=customer_id, limit=ORDER_LIMIT_MAX).orders
+    for order in recent:
+        if order.order_id == order_id:  # a replay of this very form, with the cart still there
+            return order
+    open_orders = sum(1 for order in recent if not order.is_final)
+    if open_orders >= pizzeria.max_open_orders:
+        raise CheckoutError(
+            ngettext(
+                "Você já tem %(count)d pedido em andamento. Espere ele ser entregue (ou pague o PIX, ou "
+                "cancele-o) antes de fazer outro. Seu carrinho continua guardado.",
+                "Você já tem %(count)d pedidos em andamento. Espere um deles ser entregue (ou pague o PIX, "
+                "ou cancele um) antes de fazer outro. Seu carrinho continua guardado.",
+                open_orders,
+            )
+            % {"count": open_orders}
+        )
+    hour_ago = now - dt.timedelta(hours=1)
+    last_hour = sorted(order.created_at for order in recent if order.created_at > hour_ago)
+    if len(last_hour) >= pizzeria.max_orders_per_hour:
+        # Free again once enough of them are more than an hour old.
+        again = last_hour[len(last_hour) - pizzeria.max_orders_per_hour] + dt.timedelta(hours=1)
+        raise CheckoutError(
+            _(
+                "Você já fez %(count)d pedidos na última hora, o limite da pizzaria. Você pode pedir de "
+                "novo a partir das %(time)s. Seu carrinho continua guardado."
+            )
+            % {"count": len(last_hour), "time": again.astimezone(pizzeria.tz).strftime("%H:%M")}
+        )
+    return None
+
+
 def order_place(
     *,
     customer,
@@ -96,12 +135,15 @@ def order_place(
     now: dt.datetime,
     channel: str = "",
     by: str = BY_CUSTOMER,
+    customer_limits: bool = True,
 ) -> tuple[Order, bool]:
     """Place the order for this checkout ``key``; returns ``(order, created)``.
 
     ``created`` is False when the key had already placed an order (a replay): that order is returned.
     The back office places phone and counter orders through here too: ``channel`` ("telefone",
-    "balcao") goes into the order's customer snapshot and ``by`` names who placed it in the history.
+    "balcao") goes into the order's customer snapshot and ``by`` names who placed it in the history;
+    it passes ``customer_limits=False``, since the profile's order limits (open orders, orders per hour,
+    PIX only above a value) guard the online shop against one customer's abuse, not the staff.
     """
     if not KEY_PATTERN.match(key or ""):
         raise CheckoutError(_("O formulário expirou. Confira o pedido e envie de novo."))
@@ -141,6 +183,16 @@ def order_place(
         raise CheckoutError(_("Escolha a forma de pagamento."), "payment")
     fee, eta_minutes, zone = delivery_quote(pizzeria=pizzeria, fulfilment=fulfilment, address=address)
     total = cart.subtotal + fee
+    if customer_limits:
+        if total > pizzeria.pix_only_above and payment != Payment.PIX:
+            raise CheckoutError(
+                _("Pedidos acima de R$ %(limit)s são pagos só por PIX. Escolha PIX para continuar.")
+                % {"limit": money(pizzeria.pix_only_above)},
+                "payment",
+            )
+        existing = _order_limits_check(customer_id=customer.id, order_id=order_id, pizzeria=pizzeria, now=now)
+        if existing is not None:
+            return existing, False
     if payment == Payment.CASH and change_for is not None:
         if change_for < total:
             raise CheckoutError(

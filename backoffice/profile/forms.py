@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ocipizza.formatting import money
-from ocipizza.pizzeria.entities import MAX_SPECIAL_DAYS, SPECIAL_NOTE_MAX, WEEKDAYS
+from ocipizza.pizzeria.entities import (
+    MAX_OPEN_ORDERS_DEFAULT,
+    MAX_ORDERS_PER_HOUR_DEFAULT,
+    MAX_SPECIAL_DAYS,
+    PIX_ONLY_ABOVE_DEFAULT,
+    SPECIAL_NOTE_MAX,
+    WEEKDAYS,
+)
 from ocipizza.pizzeria.profile import ProfileError, profile_from_dict
 
 WEEKDAY_NAMES = {
@@ -112,10 +119,26 @@ class RulesForm(forms.Form):
         error_messages={"invalid_choice": gettext_lazy("Escolha uma das regras de preço do meio a meio.")},
     )
 
+    max_open_orders = forms.IntegerField(
+        label=gettext_lazy("Pedidos em aberto por cliente, no máximo"),
+        error_messages={"invalid": gettext_lazy("Informe um número inteiro de 1 a 20.")},
+    )
+    max_orders_per_hour = forms.IntegerField(
+        label=gettext_lazy("Pedidos por hora por cliente, no máximo"),
+        error_messages={"invalid": gettext_lazy("Informe um número inteiro de 1 a 20.")},
+    )
+    pix_only_above = forms.CharField(label=gettext_lazy("Acima deste valor, só PIX (R$)"), max_length=20)
+
     def clean_minimum_order(self):
         amount = parse_brl(self.cleaned_data["minimum_order"])
         if amount is None:
             raise forms.ValidationError(_("Informe um valor como 30,00."))
+        return amount
+
+    def clean_pix_only_above(self):
+        amount = parse_brl(self.cleaned_data["pix_only_above"])
+        if amount is None:
+            raise forms.ValidationError(_("Informe um valor como 300,00."))
         return amount
 
 
@@ -298,6 +321,9 @@ def _initial(document: dict, *, today: dt.date) -> dict:
             "minimum_order": money(document.get("minimum_order", "0")),
             "pickup_eta_minutes": document.get("pickup_eta_minutes", 25),
             "half_and_half_rule": document.get("half_and_half_rule", "max"),
+            "max_open_orders": document.get("max_open_orders", MAX_OPEN_ORDERS_DEFAULT),
+            "max_orders_per_hour": document.get("max_orders_per_hour", MAX_ORDERS_PER_HOUR_DEFAULT),
+            "pix_only_above": money(document.get("pix_only_above", PIX_ONLY_ABOVE_DEFAULT)),
         },
         "pix": {k: pix.get(k, "") for k in ("key", "merchant_name", "merchant_city")},
         "hours": day_rows,
@@ -349,6 +375,9 @@ class ProfileEditor:
             "minimum_order": (f"{rules['minimum_order']:.2f}", self.rules, "minimum_order"),
             "pickup_eta_minutes": (rules["pickup_eta_minutes"], self.rules, "pickup_eta_minutes"),
             "half_and_half_rule": (rules["half_and_half_rule"], self.rules, "half_and_half_rule"),
+            "max_open_orders": (rules["max_open_orders"], self.rules, "max_open_orders"),
+            "max_orders_per_hour": (rules["max_orders_per_hour"], self.rules, "max_orders_per_hour"),
+            "pix_only_above": (f"{rules['pix_only_above']:.2f}", self.rules, "pix_only_above"),
         }
         for key, (value, _form, _field) in single.items():
             document[key] = value
@@ -446,6 +475,9 @@ class ProfileEditor:
             "minimum_order": (self.rules, "minimum_order"),
             "pickup_eta_minutes": (self.rules, "pickup_eta_minutes"),
             "half_and_half_rule": (self.rules, "half_and_half_rule"),
+            "max_open_orders": (self.rules, "max_open_orders"),
+            "max_orders_per_hour": (self.rules, "max_orders_per_hour"),
+            "pix_only_above": (self.rules, "pix_only_above"),
             "pix.key": (self.pix, "key"),
             "pix.merchant_name": (self.pix, "merchant_name"),
             "pix.merchant_city": (self.pix, "merchant_city"),
@@ -477,7 +509,17 @@ class ProfileEditor:
             return []
         labels = {
             "contact": (_("Contato"), ("name", "phone", "whatsapp")),
-            "rules": (_("Pedidos"), ("minimum_order", "pickup_eta_minutes", "half_and_half_rule")),
+            "rules": (
+                _("Pedidos"),
+                (
+                    "minimum_order",
+                    "pickup_eta_minutes",
+                    "half_and_half_rule",
+                    "max_open_orders",
+                    "max_orders_per_hour",
+                    "pix_only_above",
+                ),
+            ),
             "pix": (_("PIX"), ("pix",)),
             "hours": (_("Horários"), ("hours",)),
             "special": (_("Dias especiais"), ("special_days",)),

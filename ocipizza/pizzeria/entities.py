@@ -22,6 +22,12 @@ HALF_AND_HALF_RULES = ("max", "average")
 MAX_INTERVALS = 3  # shifts in one day (lunch, dinner and one more)
 MAX_SPECIAL_DAYS = 60
 SPECIAL_NOTE_MAX = 80
+# Order placement limits per customer (the shop's own phone and counter orders are exempt): sane
+# defaults for a profile document that does not name them.
+MAX_OPEN_ORDERS_DEFAULT = 3  # placed and not yet delivered, canceled or (PIX) paid
+MAX_ORDERS_PER_HOUR_DEFAULT = 5
+PIX_ONLY_ABOVE_DEFAULT = Decimal("300.00")  # a dearer order is paid by PIX, up front
+ORDER_LIMIT_MAX = 20  # checkout reads this many of a customer's newest orders to count against the caps
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,9 @@ class Pizzeria:
     pickup_eta_minutes: int = 25
     whatsapp: str = ""
     special_days: tuple[SpecialDay, ...] = ()  # sorted by date, one per date
+    max_open_orders: int = MAX_OPEN_ORDERS_DEFAULT
+    max_orders_per_hour: int = MAX_ORDERS_PER_HOUR_DEFAULT
+    pix_only_above: Decimal = PIX_ONLY_ABOVE_DEFAULT
     # Not part of the profile document: attached by the selectors from its own row.
     pause: Pause | None = None
     # The checked document this profile was made from: what the repository writes back.

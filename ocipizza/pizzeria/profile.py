@@ -24,7 +24,11 @@ from django.utils.translation import gettext as _
 from .entities import (
     HALF_AND_HALF_RULES,
     MAX_INTERVALS,
+    MAX_OPEN_ORDERS_DEFAULT,
+    MAX_ORDERS_PER_HOUR_DEFAULT,
     MAX_SPECIAL_DAYS,
+    ORDER_LIMIT_MAX,
+    PIX_ONLY_ABOVE_DEFAULT,
     SPECIAL_NOTE_MAX,
     WEEKDAYS,
     DeliveryZone,
@@ -101,6 +105,16 @@ def _phone(data: dict, key: str, *, required: bool) -> str:
             text=_("Informe um telefone como +55 11 4002-8922."),
         )
     return value.strip()
+
+
+def _order_cap(value, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= ORDER_LIMIT_MAX:
+        raise ProfileError(
+            f"{where} must be a whole number from 1 to {ORDER_LIMIT_MAX}",
+            field=where,
+            text=_("Informe um número inteiro de 1 a %(max)d.") % {"max": ORDER_LIMIT_MAX},
+        )
+    return value
 
 
 def _minutes(value, where: str) -> int:
@@ -383,5 +397,10 @@ def profile_from_dict(data: dict) -> Pizzeria:
         ),
         half_and_half_rule=rule,
         pickup_eta_minutes=_minutes(data.get("pickup_eta_minutes", 25), "pickup_eta_minutes"),
+        max_open_orders=_order_cap(data.get("max_open_orders", MAX_OPEN_ORDERS_DEFAULT), "max_open_orders"),
+        max_orders_per_hour=_order_cap(
+            data.get("max_orders_per_hour", MAX_ORDERS_PER_HOUR_DEFAULT), "max_orders_per_hour"
+        ),
+        pix_only_above=_money(data.get("pix_only_above", PIX_ONLY_ABOVE_DEFAULT), "pix_only_above"),
         raw=data,
     )

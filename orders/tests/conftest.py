@@ -32,3 +32,18 @@ def open_now(monkeypatch):
 
     monkeypatch.setattr(views, "clock", lambda: OPEN_TIME)
     return OPEN_TIME
+
+
+@pytest.fixture
+def roomy_limits(shop):
+    """The shipped profile with the order caps at their highest, for tests that place many orders."""
+    from conftest import pizzeria_document
+    from ocipizza.pizzeria.entities import ORDER_LIMIT_MAX
+    from ocipizza.pizzeria.services import pizzeria_save
+
+    document = {
+        **pizzeria_document(),
+        "max_open_orders": ORDER_LIMIT_MAX,
+        "max_orders_per_hour": ORDER_LIMIT_MAX,
+    }
+    return pizzeria_save(document=document)
