@@ -42,12 +42,18 @@ make_venv() {
       rm -rf "$VENV"; "$PYTHON" -m venv "$VENV"
     fi
   fi
+  # The stamp holds the checksum of the file last installed: any change to it (a pull, a new pin)
+  # installs again, whatever the files' dates say. Each requirements file is self-contained.
   local stamp="$VENV/.installed-$(basename "$requirements")"
-  if [ ! -f "$stamp" ] || [ -n "$(find "$ROOT" -maxdepth 1 -name 'requirements*.txt' -newer "$stamp")" ]; then
+  local sum
+  sum="$(sha256sum "$requirements" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
     say "Installing Python packages from $requirements"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet --progress-bar on -r "$requirements"
-    touch "$stamp"
+    # Every file is checked against the sha256 pinned in the requirements file, and pip refuses any
+    # package not pinned there. pip itself is the one the venv came with: upgrading it from the index
+    # would be the one download that nothing checks.
+    "$VENV/bin/python" -m pip install --quiet --progress-bar on --require-hashes -r "$requirements"
+    echo "$sum" > "$stamp"
   fi
 }
 
