@@ -575,3 +575,36 @@ def oracle_store(nosql_store, nosql_emulator, settings):
     store.stats.reset()
     yield store
     stores.reset()
+
+
+@pytest.fixture
+def security_log(caplog):
+    """What the ``ocipizza.security`` logger records during the test (it does not propagate, so caplog's
+    handler is attached to it): ``events`` are the records' fields, ``lines`` the JSON lines the
+    production handler writes, ``of(event)`` the events of one name."""
+    import logging
+
+    from ocipizza.security_log import JsonLineFormatter
+
+    logger = logging.getLogger("ocipizza.security")
+    logger.addHandler(caplog.handler)
+    formatter = JsonLineFormatter()
+
+    class Log:
+        @property
+        def records(self):
+            return [r for r in caplog.records if r.name == "ocipizza.security"]
+
+        @property
+        def events(self) -> list[dict]:
+            return [json.loads(r.getMessage()) for r in self.records]
+
+        @property
+        def lines(self) -> list[str]:
+            return [formatter.format(r) for r in self.records]
+
+        def of(self, event: str) -> list[dict]:
+            return [e for e in self.events if e["event"] == event]
+
+    yield Log()
+    logger.removeHandler(caplog.handler)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocipizza.http import safe_next_url
 from ocipizza.ratelimit import client_ip, rate_limit_hit
+from ocipizza.security_log import security_event
 
 from . import selectors, services
 from .decorators import customer_required
@@ -46,6 +47,31 @@ def _link_invalid(request, error: services.TokenInvalid):
     return render(
         request, "accounts/link_invalid.html", {"message": error.message, "kind": error.kind}, status=400
     )
+
+
+# A link's token is in its address only for the first request (as in Django's PasswordResetConfirmView):
+# it moves into the session and the browser goes on at the same address with URL_TOKEN in its place, so
+# access logs, Referer headers and history of the pages that use the token hold no link.
+CONFIRM_TOKEN_KEY = "accounts_confirm_token"  # noqa: S105 - session keys, not secrets
+RESET_TOKEN_KEY = "accounts_reset_token"  # noqa: S105
+URL_TOKEN = "link"  # noqa: S105 - never a real token: those are 43 characters
+
+
+def _token_in_session(request, *, uid: str, token: str, kind: str, session_key: str, url_name: str):
+    """``(token, None)`` to go on with, or ``(token, redirect)`` for a GET of the e-mailed address.
+
+    That GET checks the token first (``TokenInvalid``: the 400 page, and no session made for it). At the
+    token-free address the token comes from the session: "" when it is not there (another browser, or
+    the session ended), which is an invalid link.
+    """
+    if token == URL_TOKEN:
+        stored_uid, stored = request.session.get(session_key, ("", ""))
+        return (stored if stored_uid == uid else ""), None
+    if request.method != "GET":
+        return token, None  # no page of ours posts to the e-mailed address; a script may, using it up
+    services.verification_check(customer_id=uid, token=token, kind=kind)
+    request.session[session_key] = (uid, token)
+    return token, redirect(url_name, uid=uid, token=URL_TOKEN)
 
 
 # --- sign-up and confirmation ---------------------------------------------------------------------------
@@ -91,6 +117,16 @@ def signup_done(request):
 def confirm_email(request, uid, token):
     """GET shows a button and POST uses the token: mail scanners that open links must not use them up."""
     try:
+        token, moved = _token_in_session(
+            request,
+            uid=uid,
+            token=token,
+            kind=services.CONFIRM,
+            session_key=CONFIRM_TOKEN_KEY,
+            url_name="accounts:confirm_email",
+        )
+        if moved:
+            return moved
         if request.method == "POST":
             customer = services.customer_email_confirm(customer_id=uid, token=token)
         else:
@@ -99,6 +135,7 @@ def confirm_email(request, uid, token):
     except services.TokenInvalid as e:
         return _link_invalid(request, e)
     request.session.pop(SIGNUP_EMAIL_KEY, None)
+    request.session.pop(CONFIRM_TOKEN_KEY, None)
     messages.success(request, _("E-mail confirmado! Agora você já pode fazer pedidos."))
     if request.customer.is_authenticated and request.customer.id == customer.id:
         return redirect("accounts:home")
@@ -138,11 +175,15 @@ def login(request):
                 client_ip=client_ip(request),
             )
         except services.Throttled as e:
+            security_event("login", request=request, outcome="throttled", email=form.cleaned_data["email"])
             form.add_error(None, e.message)
             status = 429
         except services.AccountError as e:
+            outcome = "disabled" if isinstance(e, services.AccountDisabled) else "failure"
+            security_event("login", request=request, outcome=outcome, email=form.cleaned_data["email"])
             form.add_error(None, e.message)
         else:
+            security_event("login", request=request, customer=stored.customer.id)
             session_login(request=request, stored=stored)
             messages.success(request, _("Olá, %(name)s!") % {"name": stored.customer.first_name})
             return redirect(next_url or "menu:home")
@@ -151,6 +192,8 @@ def login(request):
 
 @require_POST
 def logout(request):
+    if request.customer.is_authenticated:
+        security_event("logout", request=request, customer=request.customer.id)
     session_logout(request=request)
     messages.info(request, _("Você saiu da sua conta."))
     return redirect("menu:home")
@@ -170,9 +213,16 @@ def password_reset(request):
                 email=form.cleaned_data["email"], client_ip=client_ip(request), base_url=_base_url(request)
             )
         except services.Throttled as e:
+            security_event(
+                "password_reset_requested",
+                request=request,
+                outcome="throttled",
+                email=form.cleaned_data["email"],
+            )
             form.add_error(None, e.message)
             status = 429
         else:
+            security_event("password_reset_requested", request=request, email=form.cleaned_data["email"])
             return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset.html", {"form": form}, status=status)
 
@@ -187,6 +237,16 @@ def password_reset_done(request):
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request, uid, token):
     try:
+        token, moved = _token_in_session(
+            request,
+            uid=uid,
+            token=token,
+            kind=services.RESET,
+            session_key=RESET_TOKEN_KEY,
+            url_name="accounts:password_reset_confirm",
+        )
+        if moved:
+            return moved
         _verification, customer = services.verification_check(
             customer_id=uid, token=token, kind=services.RESET
         )
@@ -202,7 +262,16 @@ def password_reset_confirm(request, uid, token):
                 base_url=_base_url(request),
             )
         except services.TokenInvalid as e:
+            security_event(
+                "password_reset_used",
+                request=request,
+                outcome="invalid",
+                customer=customer.id,
+                reason=e.reason,
+            )
             return _link_invalid(request, e)
+        security_event("password_reset_used", request=request, customer=customer.id)
+        request.session.pop(RESET_TOKEN_KEY, None)
         messages.success(request, _("Senha redefinida. Entre com a nova senha."))
         return redirect("accounts:login")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})
@@ -299,11 +368,14 @@ def password_change(request):
                 base_url=_base_url(request),
             )
         except services.Throttled as e:
+            security_event("password_changed", request=request, outcome="throttled", customer=customer.id)
             form.add_error(None, e.message)
             status = 429
         except services.PasswordIncorrect as e:
+            security_event("password_changed", request=request, outcome="failure", customer=customer.id)
             form.add_error("current_password", e.message)
         else:
+            security_event("password_changed", request=request, customer=customer.id)
             session_refresh(request=request, stored=stored)
             messages.success(request, _("Senha alterada. As outras sessões da sua conta foram encerradas."))
             return redirect("accounts:home")
@@ -323,11 +395,18 @@ def delete(request):
                 customer_id=request.customer.id, password=form.cleaned_data["password"]
             )
         except services.Throttled as e:
+            security_event(
+                "account_deleted", request=request, outcome="throttled", customer=request.customer.id
+            )
             form.add_error(None, e.message)
             status = 429
         except services.PasswordIncorrect as e:
+            security_event(
+                "account_deleted", request=request, outcome="failure", customer=request.customer.id
+            )
             form.add_error("password", e.message)
         else:
+            security_event("account_deleted", request=request, customer=request.customer.id)
             session_logout(request=request)
             messages.success(request, _("Sua conta e seus dados pessoais foram excluídos."))
             return redirect("menu:home")

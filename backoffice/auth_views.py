@@ -16,6 +16,7 @@ from segno import make_qr
 
 from ocipizza.http import safe_next_url
 from ocipizza.ratelimit import client_ip
+from ocipizza.security_log import security_event
 
 from . import roles, services
 from .forms import SecondFactorForm, StaffLoginForm
@@ -48,8 +49,12 @@ def login_view(request):
                 client_ip=client_ip(request),
             )
         except services.StaffAuthError as e:
+            outcome = "throttled" if isinstance(e, services.StaffThrottled) else "failure"
+            # What was typed is only a claim until it signs in: logged as a reference, not in clear.
+            security_event("staff_login", request=request, outcome=outcome, email=form.cleaned_data["email"])
             form.add_error(None, e.message)
         else:
+            security_event("staff_login", request=request, staff=user.get_username())
             auth.login(request, user)  # rotates the session key
             request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
             if roles.needs_second_factor(user):
@@ -71,8 +76,13 @@ def _second_factor_sign_in(request, form, next_url):
     try:
         device = services.second_factor_check(user=request.user, token=form.cleaned_data["token"])
     except services.StaffAuthError as e:
+        outcome = "throttled" if isinstance(e, services.StaffThrottled) else "failure"
+        security_event(
+            "staff_second_factor", request=request, outcome=outcome, staff=request.user.get_username()
+        )
         form.add_error("token", e.message)
         return None
+    security_event("staff_second_factor", request=request, staff=request.user.get_username())
     otp_login(request, device)
     return redirect(next_url)
 
@@ -119,5 +129,7 @@ def second_factor_setup_view(request):
 
 @require_POST
 def logout_view(request):
+    if request.user.is_authenticated:
+        security_event("staff_logout", request=request, staff=request.user.get_username())
     auth.logout(request)
     return redirect("backoffice:login")

@@ -26,9 +26,13 @@ class StaffAuthError(Exception):
         self.message = message
 
 
+class StaffThrottled(StaffAuthError):
+    """Refused by a rate limit, before any password or code was checked."""
+
+
 def _throttled(retry_after: int) -> StaffAuthError:
     minutes = max(1, math.ceil(retry_after / 60))
-    return StaffAuthError(
+    return StaffThrottled(
         ngettext(
             "Muitas tentativas. Tente de novo em %(minutes)d minuto.",
             "Muitas tentativas. Tente de novo em %(minutes)d minutos.",

@@ -16,10 +16,14 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.views.decorators.cache import never_cache
+
+from ocipizza.security_log import security_event
 
 from . import roles
 
@@ -72,11 +76,43 @@ class BackofficeSite:
             if roles.needs_second_factor(user) and not user.is_verified():
                 return redirect_to_login(request.get_full_path(), reverse(f"{self.name}:second_factor"))
             if not self.has_permission(user, permission):
+                self._log_action(request, kwargs, 403)
                 return render(request, "backoffice/403.html", self.each_context(request), status=403)
             self._extend_session(request)
-            return view(request, *args, **kwargs)
+            if request.method in ("GET", "HEAD", "OPTIONS"):
+                return view(request, *args, **kwargs)
+            status = 500  # unless the view answers or raises one of the exceptions below
+            try:
+                response = view(request, *args, **kwargs)
+                status = response.status_code
+                return response
+            except Http404:
+                status = 404
+                raise
+            except PermissionDenied:
+                status = 403
+                raise
+            finally:
+                self._log_action(request, kwargs, status)
 
         return never_cache(inner)
+
+    def _log_action(self, request, url_kwargs: dict, status: int) -> None:
+        """Every staff write (and every refused page) in the security log: who, which page, its
+        arguments from the URL (an order's code, a customer's id; never the form's fields, which hold
+        personal data), and how it ended."""
+        match = request.resolver_match
+        outcome = "success" if status < 400 else {403: "denied", 429: "throttled"}.get(status, "failure")
+        security_event(
+            "backoffice_action",
+            request=request,
+            outcome=outcome,
+            staff=request.user.get_username(),
+            url_name=match.url_name if match else "",
+            method=request.method,
+            status=status,
+            **url_kwargs,
+        )
 
     def _extend_session(self, request) -> None:
         """Staff sessions end after ``STAFF_SESSION_IDLE_SECONDS`` without a request (a working day)."""

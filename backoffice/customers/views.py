@@ -21,6 +21,7 @@ from accounts import services as account_services
 from accounts.search import SearchQueryInvalid
 from ocipizza.cursors import BadCursor, cursor_sign, cursor_unsign
 from ocipizza.nosql import ConditionFailed, InvalidQuery
+from ocipizza.security_log import security_event
 from orders.selectors import orders_of_customer
 
 from .. import roles
@@ -111,6 +112,8 @@ def set_active(request, customer_id):
         raise Http404 from None  # deleted in the meantime
     staff = roles.staff_name(request.user)
     logger.info("staff %s %s customer %s", staff, "enabled" if active else "disabled", customer.id)
+    event = "account_enabled" if active else "account_disabled"
+    security_event(event, request=request, staff=request.user.get_username(), customer=customer.id)
     if active:
         messages.success(
             request, _("Conta reativada: %(name)s já pode entrar de novo.") % {"name": customer.name}
@@ -131,6 +134,10 @@ def export(request, customer_id):
     if data is None:
         raise Http404
     logger.info("staff %s exported the data of customer %s", roles.staff_name(request.user), customer_id)
+    # A GET, so BackofficeSite does not log it; a copy of someone's personal data leaving is worth a line.
+    security_event(
+        "customer_exported", request=request, staff=request.user.get_username(), customer=customer_id
+    )
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     day = timezone.localdate().isoformat()
@@ -162,6 +169,9 @@ def delete(request, customer_id):
         return redirect("backoffice:customer_detail", customer_id=customer.id)
     logger.info(
         "staff %s deleted customer %s (orders anonymised)", roles.staff_name(request.user), customer.id
+    )
+    security_event(
+        "account_deleted", request=request, staff=request.user.get_username(), customer=customer.id
     )
     messages.success(
         request,

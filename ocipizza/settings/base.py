@@ -291,8 +291,14 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "ocipizza.security_log.JsonLineFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "security": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
@@ -300,6 +306,9 @@ LOGGING = {
         "borneo": {"level": env("NOSQL_LOG_LEVEL", default="WARNING")},
         # The OCI SDK logs its circuit breaker set-up at INFO on every start.
         "oci": {"level": "WARNING"},
+        # Authentication and staff actions, one JSON object per line (ocipizza/security_log.py), apart
+        # from the plain lines so a shipper can route them to the audit store as they are.
+        "ocipizza.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
 }
 

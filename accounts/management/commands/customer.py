@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from accounts import selectors, services
 from ocipizza.nosql.commands import store_errors_as_command_error
+from ocipizza.security_log import command_operator, security_event
 
 
 class Command(BaseCommand):
@@ -38,9 +39,13 @@ class Command(BaseCommand):
                 )
             if action == "disable":
                 customer = services.customer_set_active(customer_id=customer.id, active=False)
+                security_event(
+                    "account_disabled", customer=customer.id, operator=command_operator("customer")
+                )
                 self.stdout.write(self.style.SUCCESS(f"Disabled {customer.email}: logged out everywhere."))
             elif action == "enable":
                 customer = services.customer_set_active(customer_id=customer.id, active=True)
+                security_event("account_enabled", customer=customer.id, operator=command_operator("customer"))
                 self.stdout.write(self.style.SUCCESS(f"Enabled {customer.email}: they can log in again."))
         self.show(customer)
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from backoffice import roles, services
+from ocipizza.security_log import command_operator, security_event
 
 PASSWORD_ENV = "STAFF_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
@@ -36,12 +37,16 @@ class Command(BaseCommand):
                 services.staff_set_active(email=email, active=enable)
             except LookupError:
                 raise CommandError(f"No staff member signs in as {email}. Check the address.") from None
+            event = "staff_enabled" if enable else "staff_disabled"
+            security_event(event, staff=email.strip().lower(), operator=command_operator("createstaff"))
             self.stdout.write(self.style.SUCCESS(f"{email} {'enabled' if enable else 'disabled'}."))
             return
         if not role:
             raise CommandError("Say which role: --role gerente (manager) or --role cozinha (kitchen).")
         password = self._password(password_from_env)
         user, created = services.staff_create(email=email, password=password, role=role, name=name)
+        event = "staff_created" if created else "staff_updated"  # a new password, and maybe a new role
+        security_event(event, staff=user.get_username(), role=role, operator=command_operator("createstaff"))
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} {user.email} as {role}."))
         if role in roles.TWO_FACTOR_ROLES:
