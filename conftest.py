@@ -158,7 +158,9 @@ def menu_loaded(nosql_store):
 def redis_commands(monkeypatch):
     """Counts the Redis commands this process sends (a counting wrapper; the commands still run).
 
-    Counted client-side because the server's own statistics also see other test workers.
+    Counted client-side because the server's own statistics also see other test workers. One command
+    is one ``send_command`` (redis-py 5+ packs it there without ``pack_command``, so counting
+    ``pack_command`` alone saw nothing but pipelines) or one entry of a pipeline's ``pack_commands``.
     """
     from redis.connection import AbstractConnection
 
@@ -172,19 +174,19 @@ def redis_commands(monkeypatch):
             return self.sent
 
     counter = Counter()
-    pack_command = AbstractConnection.pack_command
+    send_command = AbstractConnection.send_command
     pack_commands = AbstractConnection.pack_commands
 
-    def counting_pack_command(self, *args):
+    def counting_send_command(self, *args, **kwargs):
         counter.sent += 1
-        return pack_command(self, *args)
+        return send_command(self, *args, **kwargs)
 
     def counting_pack_commands(self, commands):
         commands = list(commands)
         counter.sent += len(commands)
         return pack_commands(self, commands)
 
-    monkeypatch.setattr(AbstractConnection, "pack_command", counting_pack_command)
+    monkeypatch.setattr(AbstractConnection, "send_command", counting_send_command)
     monkeypatch.setattr(AbstractConnection, "pack_commands", counting_pack_commands)
     return counter
 

@@ -312,8 +312,12 @@ def verification_mark_used(verification: Verification, now: dt.datetime) -> Veri
     return replace(used, version=version)
 
 
-def verifications_delete_for(customer_id: str) -> int:
+def verifications_delete_for(customer_id: str, *, unused_of_kind: str | None = None) -> int:
+    """Delete the customer's verification tokens (only the unused ones of ``unused_of_kind`` if given:
+    a used token is kept so that a second click can still be told "already used")."""
     rows = list(store.iterate(Query(VERIFICATION, (Eq("user_id", customer_id),), limit=100)))
+    if unused_of_kind is not None:
+        rows = [row for row in rows if row["kind"] == unused_of_kind and row["used_at"] is None]
     for row in rows:
         store.delete(VERIFICATION, {"token_hash": row["token_hash"]})
     return len(rows)

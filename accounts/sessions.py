@@ -3,10 +3,19 @@
 The session holds the customer's id and an HMAC of the account's ``auth_stamp``. A password change or
 reset, disabling or deleting the account writes a new stamp (or removes the row), and every other
 session then fails the middleware's comparison and is ended: Django's session auth hash, by another key.
+"Sair de todos os aparelhos" writes a new stamp too.
+
+It also holds when the customer signed in and when they were last seen, so the middleware ends a session
+idle for ``CUSTOMER_SESSION_IDLE_SECONDS`` or older than ``CUSTOMER_SESSION_MAX_SECONDS``. "Last seen" is
+written at most every ``ACTIVITY_STEP_SECONDS``: a session write on every page would cost a Redis command
+per request, and five minutes of slack only ever ends a session early.
 """
 
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
 from django.middleware.csrf import rotate_token
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -14,6 +23,9 @@ from .entities import ANONYMOUS, StoredCustomer
 
 SESSION_CUSTOMER = "_customer_id"
 SESSION_STAMP = "_customer_stamp"
+SESSION_SINCE = "_customer_since"
+SESSION_SEEN = "_customer_seen"
+ACTIVITY_STEP_SECONDS = 5 * 60
 
 
 def stamp_hash(auth_stamp: str) -> str:
@@ -39,12 +51,36 @@ def session_login(*, request, stored: StoredCustomer) -> None:
         session.cycle_key()
     session[SESSION_CUSTOMER] = stored.customer.id
     session[SESSION_STAMP] = stamp_hash(stored.auth_stamp)
+    session[SESSION_SINCE] = session[SESSION_SEEN] = int(time.time())
     rotate_token(request)
     request.customer = stored.customer
 
 
+def session_lifetime_ok(session, now: float | None = None) -> bool:
+    """False when the signed-in session has been idle or alive too long; otherwise marks it seen.
+
+    A session without the times (signed in before they were kept) starts its lifetimes now.
+    """
+    now = int(time.time() if now is None else now)
+    since, seen = session.get(SESSION_SINCE), session.get(SESSION_SEEN)
+    if not isinstance(since, int) or not isinstance(seen, int):
+        session[SESSION_SINCE] = session[SESSION_SEEN] = now
+        return True
+    if (
+        now - seen > settings.CUSTOMER_SESSION_IDLE_SECONDS
+        or now - since > settings.CUSTOMER_SESSION_MAX_SECONDS
+    ):
+        return False
+    if now - seen >= ACTIVITY_STEP_SECONDS:
+        session[SESSION_SEEN] = now
+    return True
+
+
 def session_refresh(*, request, stored: StoredCustomer) -> None:
-    """Keep this session after its own password change (the other sessions end)."""
+    """Keep this session after its own password change (the other sessions end).
+
+    Its lifetime still counts from the sign-in: changing the password does not extend it.
+    """
     request.session.cycle_key()
     request.session[SESSION_STAMP] = stamp_hash(stored.auth_stamp)
     request.customer = stored.customer

@@ -11,6 +11,7 @@ urlpatterns = [
     path("confirmar/reenviar/", views.confirmation_resend, name="confirmation_resend"),
     path("entrar/", views.login, name="login"),
     path("sair/", views.logout, name="logout"),
+    path("sair-de-todos/", views.logout_everywhere, name="logout_everywhere"),
     path("senha/recuperar/", views.password_reset, name="password_reset"),
     path("senha/recuperar/enviado/", views.password_reset_done, name="password_reset_done"),
     path(

@@ -199,6 +199,18 @@ def logout(request):
     return redirect("menu:home")
 
 
+@require_POST
+@customer_required
+def logout_everywhere(request):
+    """Every session of the account ends, this one too: the button is for a phone lost or a computer
+    left signed in elsewhere, and whoever presses it may be on a device they do not trust either."""
+    services.customer_sessions_end_all(customer_id=request.customer.id)
+    security_event("logout_everywhere", request=request, customer=request.customer.id)
+    session_logout(request=request)
+    messages.info(request, _("Você saiu da sua conta em todos os aparelhos."))
+    return redirect("menu:home")
+
+
 # --- password reset ---------------------------------------------------------------------------------------
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib import auth
 from django.shortcuts import redirect, render
@@ -20,6 +22,7 @@ from ocipizza.security_log import security_event
 
 from . import roles, services
 from .forms import SecondFactorForm, StaffLoginForm
+from .sites import SIGNED_IN_KEY
 
 
 def _home() -> str:
@@ -57,6 +60,7 @@ def login_view(request):
             security_event("staff_login", request=request, staff=user.get_username())
             auth.login(request, user)  # rotates the session key
             request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+            request.session[SIGNED_IN_KEY] = int(time.time())  # the absolute lifetime counts from here
             if roles.needs_second_factor(user):
                 return _to("backoffice:second_factor", next_url)
             return redirect(next_url)

@@ -11,7 +11,13 @@ from django.utils.translation import ngettext
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ocipizza.ratelimit import rate_limit_hit, rate_limit_reset
+from ocipizza.ratelimit import (
+    rate_limit_hit,
+    rate_limit_login,
+    rate_limit_login_forget,
+    rate_limit_login_succeeded,
+    rate_limit_reset,
+)
 
 from . import roles
 
@@ -45,17 +51,18 @@ def _throttled(retry_after: int) -> StaffAuthError:
 def staff_authenticate(*, request, email: str, password: str, client_ip: str):
     """The staff user for these credentials, or ``StaffAuthError`` (the same one whatever was wrong).
 
-    Counted per client address and per e-mail before the password hasher runs, as the customers' login.
+    Counted before the password hasher runs, with the customers' policy (``ocipizza.ratelimit``): per
+    client address, per (e-mail, client) with growing lockouts, and per e-mail with a higher ceiling that
+    attempts refused earlier never reach, so a stranger guessing cannot lock a cook out of the kitchen.
     """
     email = (email or "").strip().lower()
-    for scope, key in (("staff_login_ip", client_ip), ("staff_login_account", email)):
-        limit = rate_limit_hit(scope=scope, key=key)
-        if not limit.allowed:
-            raise _throttled(limit.retry_after)
+    limit = rate_limit_login(prefix="staff_login", account=email, client=client_ip)
+    if not limit.allowed:
+        raise _throttled(limit.retry_after)
     user = authenticate(request, username=email, password=password)
     if user is None or roles.role_of(user) is None:
         raise StaffAuthError(_("E-mail ou senha incorretos."))
-    rate_limit_reset(scope="staff_login_account", key=email)
+    rate_limit_login_succeeded(prefix="staff_login", account=email, client=client_ip)
     return user
 
 
@@ -109,6 +116,8 @@ def staff_create(*, email: str, password: str, role: str, name: str = ""):
     user.is_active = True
     user.set_password(password)
     user.save()
+    # A new password (the staff's reset): whatever lockout a stranger caused no longer applies.
+    rate_limit_login_forget(prefix="staff_login", account=email)
     user.groups.set([Group.objects.get(name=role)])
     return user, created
 

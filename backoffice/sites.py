@@ -15,6 +15,7 @@ from functools import wraps
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -34,6 +35,8 @@ AREAS = ("home", "board", "availability", "catalog", "profile", "customers", "co
 # board polling every few seconds does it at most once per this many seconds.
 ACTIVITY_STEP_SECONDS = 5 * 60
 LAST_SEEN_KEY = "backoffice_seen"
+# When this session signed in (set by the login view): it ends STAFF_SESSION_MAX_SECONDS later.
+SIGNED_IN_KEY = "backoffice_since"
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class BackofficeSite:
 
         @wraps(view)
         def inner(request, *args, **kwargs):
+            if roles.role_of(request.user) is not None and self._session_too_old(request):
+                auth.logout(request)  # then, as anyone signed out, to the login page
             user = request.user
             if roles.role_of(user) is None:
                 return redirect_to_login(request.get_full_path(), reverse(f"{self.name}:login"))
@@ -114,12 +119,20 @@ class BackofficeSite:
             **url_kwargs,
         )
 
+    def _session_too_old(self, request) -> bool:
+        """Staff sessions end ``STAFF_SESSION_MAX_SECONDS`` after signing in, however busy (a session
+        without the time signed in before it was kept: it ends once)."""
+        since = request.session.get(SIGNED_IN_KEY)
+        return not isinstance(since, int) or time.time() - since > settings.STAFF_SESSION_MAX_SECONDS
+
     def _extend_session(self, request) -> None:
-        """Staff sessions end after ``STAFF_SESSION_IDLE_SECONDS`` without a request (a working day)."""
+        """Staff sessions end after ``STAFF_SESSION_IDLE_SECONDS`` without a request (a working day),
+        and never later than their absolute lifetime (the cookie and Redis forget them then too)."""
         now = int(time.time())
         if now - request.session.get(LAST_SEEN_KEY, 0) >= ACTIVITY_STEP_SECONDS:
             request.session[LAST_SEEN_KEY] = now
-            request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+            left = settings.STAFF_SESSION_MAX_SECONDS - (now - request.session[SIGNED_IN_KEY])
+            request.session.set_expiry(max(1, min(settings.STAFF_SESSION_IDLE_SECONDS, left)))
 
     def each_context(self, request) -> dict:
         """What every back-office template gets: the navigation this user may use, and the role."""

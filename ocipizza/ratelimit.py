@@ -33,7 +33,17 @@ Why not a library (as of django-ratelimit 4.1, django-fast-ratelimit 9.1, limits
 
 The login limiter counts inside the service, before any password is hashed, keyed on the submitted
 e-mail, and answers alike for known and unknown addresses: ``rate_limit_hit`` is a plain function of
-(scope, key) for exactly that.
+(scope, key) for exactly that. Logins (customers' and staff's) count three things, in this order, so
+that a stranger slows down but cannot lock the owner out:
+
+1. per client address, across accounts (``login_ip``): one address guessing many accounts;
+2. per (account, client address) (``login_client``), with lockouts that grow each time
+   (``rate_limit_escalating_hit``): one client guessing one account waits 15 min, then 30, 60...;
+3. per account across all clients (``login_account``), a much higher ceiling: only a guess spread over
+   many addresses reaches it. Attempts refused at 1 or 2 never count here, so one client cannot fill it.
+
+A successful login clears 2 and 3 for that client; a password reset clears 3 and, through a new
+generation (``rate_limit_generation_bump``), every client's 2.
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -58,7 +69,7 @@ class RateLimit:
     retry_after: int  # seconds until the window resets
 
 
-def _cache_key(scope: str, key: str, window_index: int) -> str:
+def _cache_key(scope: str, key: str, window_index: int | str) -> str:
     digest = hashlib.sha256(f"{scope}\x00{key}".encode()).hexdigest()[:32]
     return f"ratelimit:{scope}:{digest}:{window_index}"
 
@@ -96,6 +107,97 @@ def rate_limit_reset(*, scope: str, key: str, now: float | None = None) -> None:
     """Forget the attempts of the current window (after a successful login)."""
     now = time.time() if now is None else now
     cache.delete(_cache_key(scope, key, _window(scope, now)[1]))
+
+
+def _incr(cache_key: str, timeout: int) -> int:
+    """``incr`` that creates the key (with ``timeout``) on first use; atomic under concurrency."""
+    try:
+        return cache.incr(cache_key)
+    except ValueError:
+        return 1 if cache.add(cache_key, 1, timeout=timeout) else cache.incr(cache_key)
+
+
+def rate_limit_escalating_hit(*, scope: str, key: str, now: float | None = None) -> RateLimit:
+    """Count one attempt like ``rate_limit_hit``, but each time ``key`` goes over its limit it is locked
+    out for longer: the window, then twice, four times... up to ``RATE_LIMIT_MAX_LOCKOUT_SECONDS``.
+
+    For guessing that should slow down ever more while the owner can still get in from elsewhere (the
+    key is an account *and* a client). A locked-out attempt is refused without being counted, and
+    lockouts are remembered for ``RATE_LIMIT_MAX_LOCKOUT_SECONDS`` after the first one. Costs one
+    round trip more than ``rate_limit_hit`` (the lockout check), two more when a lockout starts.
+    Fails closed without Redis.
+    """
+    now = time.time() if now is None else now
+    window = settings.RATE_LIMITS[scope][1]
+    cap = settings.RATE_LIMIT_MAX_LOCKOUT_SECONDS
+    lock_key = _cache_key(scope, key, "lock")
+    locked_until = cache.get(lock_key)
+    if locked_until is not None and locked_until > now:
+        return RateLimit(allowed=False, retry_after=max(1, math.ceil(locked_until - now)))
+    hit = rate_limit_hit(scope=scope, key=key, now=now)
+    if hit.allowed:
+        return hit
+    strikes = _incr(_cache_key(scope, key, "strikes"), timeout=cap)
+    lockout = min(window * 2 ** min(strikes - 1, 30), cap)
+    cache.set(lock_key, now + lockout, timeout=lockout + 1)
+    return RateLimit(allowed=False, retry_after=lockout)
+
+
+def rate_limit_clear(*, scope: str, key: str, now: float | None = None) -> None:
+    """Forget everything ``rate_limit_escalating_hit`` keeps for ``key``: count, lockouts, lockout."""
+    now = time.time() if now is None else now
+    index = _window(scope, now)[1]
+    cache.delete_many([_cache_key(scope, key, part) for part in (index, "strikes", "lock")])
+
+
+def rate_limit_generation(*, scope: str, key: str) -> str:
+    """A value to put in the keys of counters that must all be forgettable at once (see
+    ``rate_limit_generation_bump``): e.g. every (account, client) counter of one account."""
+    return cache.get(_cache_key(scope, key, "generation")) or "0"
+
+
+def rate_limit_generation_bump(*, scope: str, key: str) -> None:
+    """Start a new generation: every counter keyed with the previous one is forgotten (they expire)."""
+    # Once it expires, "0" is the generation again: by then every counter keyed with "0" has expired too.
+    longest_window = max(window for _, window in settings.RATE_LIMITS.values())
+    timeout = settings.RATE_LIMIT_MAX_LOCKOUT_SECONDS + longest_window
+    cache.set(_cache_key(scope, key, "generation"), secrets.token_hex(8), timeout=timeout + 1)
+
+
+def _login_client_key(prefix: str, account: str, client: str) -> str:
+    # The account's generation is in the key, so one call forgets every client's count and lockout.
+    generation = rate_limit_generation(scope=f"{prefix}_client", key=account)
+    return f"{account}\x00{generation}\x00{client}"
+
+
+def rate_limit_login(*, prefix: str, account: str, client: str) -> RateLimit:
+    """Count a login attempt on ``account`` from ``client`` with the login policy (the module's
+    docstring): scopes ``<prefix>_ip``, ``<prefix>_client`` (escalating) and ``<prefix>_account``, in
+    that order, stopping at the first refusal, so a refused attempt never fills the account's ceiling.
+
+    Five round trips (the generation, the lockout and three counters); fails closed without Redis.
+    """
+    limit = rate_limit_hit(scope=f"{prefix}_ip", key=client)
+    if limit.allowed:
+        client_key = _login_client_key(prefix, account, client)
+        limit = rate_limit_escalating_hit(scope=f"{prefix}_client", key=client_key)
+    if limit.allowed:
+        limit = rate_limit_hit(scope=f"{prefix}_account", key=account)
+    return limit
+
+
+def rate_limit_login_succeeded(*, prefix: str, account: str, client: str) -> None:
+    """The right password: forget this client's attempts and lockouts on the account, and the
+    account's ceiling count (typos of the owner must not add up towards a lockout)."""
+    rate_limit_clear(scope=f"{prefix}_client", key=_login_client_key(prefix, account, client))
+    rate_limit_reset(scope=f"{prefix}_account", key=account)
+
+
+def rate_limit_login_forget(*, prefix: str, account: str) -> None:
+    """A new password was set through a channel that proves ownership (a reset link, the staff
+    command): the account's ceiling and every client's count and lockout start afresh."""
+    rate_limit_reset(scope=f"{prefix}_account", key=account)
+    rate_limit_generation_bump(scope=f"{prefix}_client", key=account)
 
 
 def client_ip(request) -> str:

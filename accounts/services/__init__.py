@@ -19,7 +19,7 @@ from ..exceptions import (
 )
 from ._shared import verification_check
 from .deletion import customer_delete, customer_delete_confirmed, customer_set_active
-from .login import customer_authenticate
+from .login import customer_authenticate, customer_sessions_end_all
 from .passwords import (
     RESET_VALIDITY,
     customer_password_change,
@@ -57,6 +57,7 @@ __all__ = [
     "customer_profile_update",
     "customer_register",
     "customer_search_rebuild",
+    "customer_sessions_end_all",
     "customer_set_active",
     "password_reset_complete",
     "password_reset_request",

@@ -5,23 +5,33 @@ from __future__ import annotations
 from django.contrib.auth.hashers import check_password, make_password
 from django.utils import timezone
 
-from ocipizza.ratelimit import rate_limit_reset
+from ocipizza.ratelimit import rate_limit_login, rate_limit_login_forget, rate_limit_login_succeeded
 
 from .. import repositories
 from ..entities import StoredCustomer
-from ..exceptions import AccountDisabled, InvalidCredentials
+from ..exceptions import AccountDisabled, InvalidCredentials, Throttled
 from ..normalize import email_key
-from ._shared import claimed, throttle
+from ..tokens import id_make
+from ._shared import claimed
+
+
+def login_throttle_forget(*, key: str) -> None:
+    """After a password reset: the account's login limits start afresh for every client."""
+    rate_limit_login_forget(prefix="login", account=key)
 
 
 def customer_authenticate(*, email: str, password: str, client_ip: str) -> StoredCustomer:
     """The account for these credentials, or ``Throttled`` / ``InvalidCredentials`` / ``AccountDisabled``.
 
-    Rate limits are counted first, per address and per client, so a throttled attempt never reaches the
-    hasher. An unknown address costs one hash, like a known one, and gets the same refusal.
+    Rate limits are counted first, so a throttled attempt never reaches the hasher. An unknown address
+    costs one hash, like a known one, and gets the same refusal.
     """
     key = email_key(email)
-    throttle(("login_ip", client_ip), ("login_account", key))
+    # Counted first, per client, per (account, client) with growing lockouts and per account (a much
+    # higher ceiling): a stranger slows down, the owner on their own device still gets in.
+    limit = rate_limit_login(prefix="login", account=key, client=client_ip)
+    if not limit.allowed:
+        raise Throttled(limit.retry_after)
     stored = claimed(key)[1]
     if stored is None:
         make_password(password)  # the cost of a check, so the answer does not come back faster
@@ -36,7 +46,17 @@ def customer_authenticate(*, email: str, password: str, client_ip: str) -> Store
         raise InvalidCredentials()
     if not stored.customer.active:
         raise AccountDisabled()
-    rate_limit_reset(scope="login_account", key=key)
+    rate_limit_login_succeeded(prefix="login", account=key, client=client_ip)
     now = timezone.now()
     updated = repositories.user_update(stored.customer.id, lambda current: current.evolve(last_login=now))
     return updated or stored
+
+
+def customer_sessions_end_all(*, customer_id: str) -> None:
+    """End every session of the account, on every device ("sair de todos os aparelhos").
+
+    A new auth stamp fails every session's comparison in the middleware (see ``accounts.sessions``);
+    the cart lives with the account, so nothing but the sign-ins is lost.
+    """
+    stamp = id_make()
+    repositories.user_update(customer_id, lambda stored: stored.evolve(auth_stamp=stamp))

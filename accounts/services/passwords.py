@@ -14,6 +14,7 @@ from ..exceptions import PasswordIncorrect, TokenInvalid
 from ..normalize import email_key, email_normalize
 from ..tokens import id_make, token_hash, token_make
 from ._shared import claimed, throttle, token_use, verification_check
+from .login import login_throttle_forget
 
 logger = logging.getLogger(__name__)
 
@@ -49,15 +50,18 @@ def password_reset_request(*, email: str, client_ip: str, base_url: str) -> None
 
 
 def password_reset_complete(*, customer_id: str, token: str, password: str, base_url: str) -> Customer:
-    """Use a reset token once and set the new password; every session of the account ends.
+    """Use a reset token once and set the new password; every session of the account ends, as does
+    every other reset link, and the login limits of the account start afresh.
 
-    Following the link proved the customer reads this mailbox, so the address counts as confirmed.
+    Following the link proved the customer reads this mailbox, so the address counts as confirmed, and
+    whatever lockout a stranger caused no longer applies to its owner.
     """
     verification = verification_check(customer_id=customer_id, token=token, kind=RESET)[0]
     token_use(verification)
     stored = _password_set(customer_id, password, verified=True)
     if stored is None:
         raise TokenInvalid("invalid", RESET)
+    login_throttle_forget(key=email_key(stored.customer.email))
     emails.email_password_changed(customer=stored.customer, base_url=base_url)
     return stored.customer
 
@@ -78,7 +82,8 @@ def customer_password_check(*, customer_id: str, password: str) -> StoredCustome
 def customer_password_change(
     *, customer_id: str, current_password: str, new_password: str, base_url: str
 ) -> StoredCustomer:
-    """Set a new password after checking the current one; other sessions end, the caller's is refreshed."""
+    """Set a new password after checking the current one; other sessions end, the caller's is refreshed,
+    and every reset link not yet used stops working."""
     customer_password_check(customer_id=customer_id, password=current_password)
     stored = _password_set(customer_id, new_password)
     if stored is None:
@@ -93,7 +98,12 @@ def _password_set(customer_id: str, password: str, *, verified: bool = False) ->
     stamp = id_make()
     now = timezone.now()
     confirmed = {"verified": True} if verified else {}
-    return repositories.user_update(
+    stored = repositories.user_update(
         customer_id,
         lambda stored: stored.evolve(password=password_hash, auth_stamp=stamp, updated_at=now, **confirmed),
     )
+    if stored is not None:
+        # A link mailed before this password was set must not set another one (an old e-mail read by
+        # someone else, or a reset asked by whoever the customer just locked out by changing it).
+        repositories.verifications_delete_for(customer_id, unused_of_kind=RESET)
+    return stored

@@ -59,7 +59,7 @@ def test_customers_cannot_sign_in_to_the_back_office(confirmed_customer, client)
 
 def test_attempts_are_limited_before_any_password_is_hashed(make_staff, client, monkeypatch, settings):
     make_staff(roles.KITCHEN)
-    limit = settings.RATE_LIMITS["staff_login_account"][0]
+    limit = settings.RATE_LIMITS["staff_login_client"][0]  # one client guessing one account
     hasher = type(get_hasher("default"))
     hashed = []
     original = hasher.verify

@@ -185,6 +185,10 @@ SESSION_SAVE_EVERY_REQUEST = False
 # Flash messages in the session, not in a cookie of their own the client could read or forge; so a
 # visitor with a pending message always has a session (menu/rendering.py's is_plain_visitor counts on it).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# A signed-in customer is signed out after this long without a request, and this long after signing in
+# whatever the activity (accounts/middleware.py); the cart stays with the account.
+CUSTOMER_SESSION_IDLE_SECONDS = env.int("CUSTOMER_SESSION_IDLE_SECONDS", default=7 * 24 * 60 * 60)
+CUSTOMER_SESSION_MAX_SECONDS = env.int("CUSTOMER_SESSION_MAX_SECONDS", default=30 * 24 * 60 * 60)
 
 # --- passwords ------------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -338,9 +342,12 @@ CEP_API_MAX_AGE = env.int("CEP_API_MAX_AGE", default=60 * 60 * 24)  # browsers a
 # --- rate limits (ocipizza/ratelimit.py) ------------------------------------------------------------
 # scope: (requests, seconds) per fixed window, counted in Redis. The accounts' scopes are counted
 # before any password is hashed; cep_api is per client IP on /api/cep/.
+# Logins count per client, per (account, client) with growing lockouts, and per account with a much
+# higher ceiling, so a stranger slows down without locking the owner out (see ocipizza/ratelimit.py).
 RATE_LIMITS = {
-    "login_account": (5, 15 * 60),
     "login_ip": (30, 5 * 60),
+    "login_client": (5, 15 * 60),
+    "login_account": (100, 60 * 60),
     "signup_ip": (10, 60 * 60),
     "signup_email": (3, 60 * 60),
     "reset_ip": (10, 60 * 60),
@@ -348,11 +355,15 @@ RATE_LIMITS = {
     "resend_confirmation": (3, 60 * 60),
     "password_check": (5, 15 * 60),
     # Staff sign-in (/gestao/): counted before the password hasher runs, as the customers' login.
-    "staff_login_account": (5, 15 * 60),
     "staff_login_ip": (30, 5 * 60),
+    "staff_login_client": (5, 15 * 60),
+    "staff_login_account": (50, 60 * 60),
     "staff_otp": (5, 5 * 60),
     "cep_api": (env.int("CEP_API_RATE_LIMIT", default=60), env.int("CEP_API_RATE_WINDOW", default=60)),
 }
+# The longest lockout of the escalating scopes (login_client, staff_login_client): 15 min, 30, 60... up to
+# this; lockouts are remembered this long after the first.
+RATE_LIMIT_MAX_LOCKOUT_SECONDS = 24 * 60 * 60
 # Proxies in front of the app that append to X-Forwarded-For (the OCI load balancer: 1). With 0 the
 # client is REMOTE_ADDR; trusting the header without a proxy would let anyone pick their own rate limit.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -362,6 +373,8 @@ PERF_HELLO_VIEW = env.bool("PERF_HELLO_VIEW", default=False)
 # --- back office (/gestao/) ------------------------------------------------------------------------------
 # A staff session ends after this long without a request: a working day and then some.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=14 * 60 * 60)
+# ...and this long after signing in, however busy: a new day starts with the password (and the code).
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=16 * 60 * 60)
 # The orders board shows one working day, which begins at this local hour (a shift past midnight stays
 # in the day it began).
 BACKOFFICE_DAY_STARTS_AT = env.int("BACKOFFICE_DAY_STARTS_AT", default=5)

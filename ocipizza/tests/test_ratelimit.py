@@ -1,9 +1,18 @@
-"""The one fixed-window limiter: hashed keys, windows and Retry-After, and Redis down per call site."""
+"""The one fixed-window limiter: hashed keys, windows and Retry-After, Redis down per call site, and the
+login policy (escalating lockouts per account and client, a higher ceiling per account)."""
 
 import pytest
 
 from ocipizza.middleware import UNAVAILABLE
-from ocipizza.ratelimit import client_ip, rate_limit_hit, rate_limit_reset
+from ocipizza.ratelimit import (
+    client_ip,
+    rate_limit_clear,
+    rate_limit_escalating_hit,
+    rate_limit_hit,
+    rate_limit_login,
+    rate_limit_login_forget,
+    rate_limit_reset,
+)
 
 WINDOW_START = 1_800_000_000.0  # a multiple of 60 and 900: the start of a window of either length
 
@@ -54,3 +63,47 @@ def test_client_ip_trusts_only_the_entries_our_proxies_wrote(rf, settings):
     assert client_ip(rf.get("/", **forged)) == "198.51.100.7"
     settings.TRUSTED_PROXY_COUNT = 3  # fewer entries than proxies: the header is not ours
     assert client_ip(rf.get("/", **forged)) == "192.0.2.1"
+
+
+@pytest.fixture
+def escalating(settings):
+    settings.RATE_LIMITS = {
+        "pair": (2, 60),
+        "pair_ip": (100, 60),
+        "pair_client": (2, 60),
+        "pair_account": (3, 60),
+    }
+    settings.RATE_LIMIT_MAX_LOCKOUT_SECONDS = 300
+
+
+def test_escalating_lockouts_grow_up_to_the_cap_and_a_locked_attempt_is_not_counted(escalating):
+    def over(now):
+        """Go over the limit at ``now``; the lockout it starts."""
+        hits = [rate_limit_escalating_hit(scope="pair", key="k", now=now) for _ in range(3)]
+        assert [hit.allowed for hit in hits] == [True, True, False]
+        return hits[-1].retry_after
+
+    first = over(WINDOW_START)
+    assert first == 60
+    locked = rate_limit_escalating_hit(scope="pair", key="k", now=WINDOW_START + 30)
+    assert not locked.allowed and locked.retry_after == 30
+    second = over(WINDOW_START + first)
+    third = over(WINDOW_START + first + second)
+    fourth = over(WINDOW_START + first + second + third)
+    assert (second, third, fourth) == (120, 240, 300)  # doubling, then the cap
+    rate_limit_clear(scope="pair", key="k", now=WINDOW_START + 1000)
+    assert over(WINDOW_START + 1000) == 60  # cleared: back to the first lockout
+
+
+def test_login_policy_a_stranger_cannot_lock_the_owner_out_but_many_strangers_reach_the_ceiling(escalating):
+    for _ in range(2):
+        assert rate_limit_login(prefix="pair", account="a", client="stranger").allowed
+    assert not rate_limit_login(prefix="pair", account="a", client="stranger").allowed
+    for _ in range(20):  # refused while locked out: none of these count towards the account's ceiling
+        assert not rate_limit_login(prefix="pair", account="a", client="stranger").allowed
+    assert rate_limit_login(prefix="pair", account="a", client="owner").allowed
+    # A guess spread over clients reaches the ceiling (3): then every client waits.
+    assert not rate_limit_login(prefix="pair", account="a", client="third").allowed
+    assert not rate_limit_login(prefix="pair", account="a", client="owner").allowed
+    rate_limit_login_forget(prefix="pair", account="a")  # a password reset
+    assert rate_limit_login(prefix="pair", account="a", client="stranger").allowed
