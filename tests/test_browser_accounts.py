@@ -63,13 +63,13 @@ def test_sign_up_confirm_log_in_keep_the_cart_recover_the_password_and_delete(
     expect(page.locator("main")).to_contain_text("confirmado")
 
     # Logging out ends the session and the cart with it; logging in again works.
-    page.get_by_role("button", name="Sair").click()
+    page.get_by_role("button", name="Sair", exact=True).click()
     expect(page.get_by_text("Você saiu da sua conta.")).to_be_visible()
     expect(badge).to_have_text("0")
     page.get_by_role("link", name="Entrar").click()
     log_in(page, PASSWORD)
     expect(page.get_by_test_id("account-link")).to_be_visible()
-    page.get_by_role("button", name="Sair").click()
+    page.get_by_role("button", name="Sair", exact=True).click()
 
     # Forgot the password: the link arrives by e-mail and works once.
     page.get_by_role("link", name="Entrar").click()
