@@ -341,7 +341,7 @@ def address_edit(request, address_id=None):
         if current is None:
             raise Http404
     initial = AddressForm.initial_from(current) if current else {"label": _("Casa")}
-    form = AddressForm(request.POST or None, initial=initial)
+    form = AddressForm(request.POST or None, initial=initial, cep_limit_key=client_ip(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_address_save(

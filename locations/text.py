@@ -7,6 +7,7 @@ lookup itself never re-cases anything.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .exceptions import InvalidCEP
 
@@ -99,3 +100,47 @@ def name_tidy(text: str) -> str:
         tidy = _CAPITAL_PARTICLE.sub(lambda m: m.group(1).lower(), tidy)
         tidy = _CAPITAL_D_APOSTROPHE.sub(lambda m: "d'" + m.group(1).upper(), tidy)
     return _capitalize(tidy[0]) + tidy[1:]
+
+
+# --- comparing what a customer typed with what the CEP database says -------------------------------------
+
+# Abbreviations people type for street types and titles, each to the word the Correios' data spells out.
+_ABBREVIATIONS = {
+    "av": "avenida", "avda": "avenida", "r": "rua", "al": "alameda", "pca": "praca", "pc": "praca",
+    "tv": "travessa", "trav": "travessa", "est": "estrada", "estr": "estrada", "rod": "rodovia",
+    "lgo": "largo", "lg": "largo", "lad": "ladeira", "vl": "vila", "jd": "jardim", "pq": "parque",
+    "dr": "doutor", "dra": "doutora", "prof": "professor", "profa": "professora", "eng": "engenheiro",
+    "gen": "general", "cel": "coronel", "cap": "capitao", "ten": "tenente", "mal": "marechal",
+    "brig": "brigadeiro", "sen": "senador", "dep": "deputado", "pres": "presidente", "gov": "governador",
+    "min": "ministro", "des": "desembargador", "cons": "conselheiro", "sta": "santa", "sto": "santo",
+    "pe": "padre", "fr": "frei",
+}  # fmt: skip
+# A street's type is dropped before comparing: "Paulista" is Avenida Paulista at its own CEP.
+_STREET_TYPES = frozenset(
+    {"rua", "avenida", "alameda", "praca", "travessa", "estrada", "rodovia", "largo", "ladeira", "viela",
+     "beco", "via", "passagem", "servidao", "caminho", "acesso", "quadra", "vila", "parque", "jardim"}
+)  # fmt: skip
+_STREET_PARTICLES = frozenset({"de", "da", "do", "das", "dos"})
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _words(text: str) -> list[str]:
+    # Accents off ("São" -> "sao"), case folded, punctuation as spaces ("D'água" -> "d agua").
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return _NOT_WORD.sub(" ", plain).split()
+
+
+def place_key(text: str) -> str:
+    """A city name reduced for comparison: "Santa Bárbara d'Oeste" and "santa barbara D oeste" agree."""
+    return "".join(_words(text))
+
+
+def street_key(text: str) -> str:
+    """A street name reduced for comparison: accents, case, punctuation, abbreviations ("Av.", "Dr.")
+    and the street's type ("Rua", "Avenida") do not count, so "av paulista" and "Avenida Paulista" agree.
+    """
+    words = [_ABBREVIATIONS.get(word, word) for word in _words(text)]
+    if len(words) > 1 and words[0] in _STREET_TYPES:
+        words = words[1:]
+    return "".join(word for word in words if word not in _STREET_PARTICLES)

@@ -132,7 +132,12 @@ def api_docs(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def cep_page(request):
     """ "Consultar CEP": the address form with autofill; without JavaScript "Buscar CEP" posts the form."""
-    form = CEPConsultForm(request.POST if request.method == "POST" else None)
+    data = request.POST if request.method == "POST" else None
+    form = CEPConsultForm(data, cep_limit_key=client_ip(request))
     # Never valid on its own: the only button is "Buscar CEP", which fills the form in (see AddressFormMixin).
     form.is_valid()
-    return render(request, "locations/cep.html", {"form": form})
+    status = 429 if form.cep_retry_after else 200
+    response = render(request, "locations/cep.html", {"form": form}, status=status)
+    if form.cep_retry_after:
+        response["Retry-After"] = str(form.cep_retry_after)
+    return response

@@ -1,16 +1,21 @@
 """Forms for the cart; the cart service does the menu checks, these only shape the input."""
 
+import logging
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.entities import Address
-from locations.forms import AddressFormMixin
+from locations.exceptions import CEPDatabaseUnavailable, CEPError
+from locations.forms import AddressFormMixin, cep_mismatches, cep_not_found_message
+from locations.text import place_key
 
 from .cart import MAX_NOTE, MAX_QUANTITY
 from .entities import Payment
 from .statuses import Fulfilment
+
+logger = logging.getLogger(__name__)
 
 
 class _NoNulCharField(forms.CharField):
@@ -93,17 +98,59 @@ class CheckoutForm(AddressFormMixin):
             if name in self.fields:
                 self.fields[name].required = False
 
+    def address_check_needed(self) -> bool:
+        # The typed address is checked against its CEP only when it is the one the order goes to.
+        data = self.cleaned_data
+        return (
+            data.get("fulfilment") == Fulfilment.DELIVERY
+            and (data.get("saved_address") or self.NEW_ADDRESS) == self.NEW_ADDRESS
+        )
+
     def clean(self):
         data = super().clean()
         if data.get("fulfilment") != Fulfilment.DELIVERY:
             return data
         choice = data.get("saved_address") or self.NEW_ADDRESS
         if choice != self.NEW_ADDRESS:
+            saved = next((a for a in self.addresses if a.id == choice), None)
+            if saved is not None:
+                self._check_saved(saved)
             return data
         for name in ("cep", "logradouro", "numero", "cidade", "uf"):
             if not data.get(name) and name not in self.errors:
                 self.add_error(name, _("Este campo é obrigatório para a entrega."))
         return data
+
+    def _check_saved(self, saved: Address) -> None:
+        # An address saved before addresses were checked against their CEP may still disagree with it,
+        # and its fee would follow what was typed: it is refused until the customer corrects it.
+        try:
+            found = self.cep_lookup_limited(saved.cep, error_field="saved_address")
+        except CEPDatabaseUnavailable as e:
+            logger.error("saved address used without checking its CEP: %s", e)  # fails open, as new ones
+            return
+        except CEPError:
+            found, problems = None, [cep_not_found_message(saved.cep_display)]
+        if found is None and self.cep_retry_after:
+            return  # over the lookup limit, said on the field
+        if found is not None:
+            problems = list(
+                cep_mismatches(found, street=saved.street, city=saved.city, uf=saved.state).values()
+            )
+            # A zone may be priced by bairro: a street-level CEP's bairro is the one that counts.
+            if (
+                found.is_street_level
+                and found.bairro
+                and place_key(saved.district) != place_key(found.bairro)
+            ):
+                problems.append(_("O bairro do CEP é %(bairro)s.") % {"bairro": found.bairro})
+            if not problems:
+                return
+        self.add_error(
+            "saved_address",
+            _("Este endereço salvo não confere com o CEP. %(problem)s Edite-o em Meus endereços.")
+            % {"problem": problems[0]},
+        )
 
     def delivery_address(self) -> Address | None:
         data = self.cleaned_data

@@ -18,6 +18,7 @@ from ocipizza.formatting import money
 from ocipizza.http import safe_next_url
 from ocipizza.nosql import InvalidQuery
 from ocipizza.pizzeria.selectors import closed_day_message, pause_in_force
+from ocipizza.ratelimit import client_ip
 
 from . import cart as carts
 from . import checkout, selectors, services
@@ -180,7 +181,7 @@ def checkout_view(request):
     now = clock()
     addresses = customer_addresses(customer=request.customer)
     if request.method == "POST":
-        form = CheckoutForm(request.POST, addresses=addresses)
+        form = CheckoutForm(request.POST, addresses=addresses, cep_limit_key=client_ip(request))
         if cart.notices:
             # Never charge a price or a cart the customer has not seen: show what changed first.
             for notice in cart.notices:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from menu.selectors import storefront_get
 from ocipizza.formatting import money
 from ocipizza.pizzeria.selectors import pause_in_force
+from ocipizza.ratelimit import client_ip
 from orders import cart as carts
 from orders.checkout import CheckoutError, checkout_key_new, delivery_quote
 from orders.statuses import Fulfilment
@@ -88,7 +89,7 @@ def counter(request):
     cart = carts.cart_get(session=request.session, menu=menu, pizzeria=pizzeria, key=KEY)
     now = clock()
     if request.method == "POST":
-        form = CounterOrderForm(request.POST)
+        form = CounterOrderForm(request.POST, cep_limit_key=client_ip(request))
         if pizzeria is None:
             messages.error(
                 request, _("A pizzaria ainda não tem perfil (load_pizzeria): não há como lançar pedidos.")

@@ -150,9 +150,13 @@ def test_a_phone_delivery_order_is_priced_like_the_shop_and_appears_on_the_board
     assert repositories.orders_notification_due(now=OPEN_TIME + dt.timedelta(days=1), limit=10) == ()
 
 
+@pytest.mark.usefixtures("cep_db")
 @pytest.mark.parametrize("zone", [z["name"] for z in PIZZERIA["delivery_zones"]])
 def test_the_delivery_fee_is_the_zone_of_the_address(filled, zone):
-    cep = next(z["cep_ranges"][0][0] for z in PIZZERIA["delivery_zones"] if z["name"] == zone)
+    # One past the range's start: a São Paulo CEP the test database knows only by its city, so the
+    # address (checked against its CEP) may keep ADDRESS's street.
+    start = next(z["cep_ranges"][0][0] for z in PIZZERIA["delivery_zones"] if z["name"] == zone)
+    cep = f"{int(start) + 1:08d}"
     fee = zone_fee(PIZZERIA, zone)
     place(filled, quoted_fee=str(fee), cep=f"{cep[:5]}-{cep[5:]}")
     [order] = pizzeria_orders()
