@@ -27,9 +27,13 @@ PASSWORD = "pizza-de-sexta-feira-42"
 
 @pytest.fixture
 def always_open(shop):
-    """The shipped profile, open around the clock, so the test runs at any hour."""
+    """The shipped profile, open around the clock, so the test runs at any hour, and with the order caps
+    at their highest: one test customer places more orders in a minute than a real one would."""
+    from ocipizza.pizzeria.entities import ORDER_LIMIT_MAX
+
     document = json.loads(settings.PIZZERIA_PROFILE_FILE.read_text())
     document["hours"] = {day: [["00:00", "12:00"], ["12:00", "00:00"]] for day in document["hours"]}
+    document.update(max_open_orders=ORDER_LIMIT_MAX, max_orders_per_hour=ORDER_LIMIT_MAX)
     pizzeria_save(document=document)
 
 

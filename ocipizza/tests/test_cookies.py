@@ -32,6 +32,13 @@ def test_production_cookies_carry_the_host_prefix(tmp_path):
         """
         import django
         django.setup()
+        from django.conf import settings
+        # A fresh checkout has run no collectstatic: plain static URLs, so the page renders without
+        # the manifest (the cookies are what this checks).
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
         from django.test import Client
         response = Client().get("/conta/entrar/", secure=True)
         cookie = response.cookies["__Host-csrftoken"]
