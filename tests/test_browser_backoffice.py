@@ -344,7 +344,9 @@ def test_tickets_print_black_on_white_within_80mm_with_big_item_lines(staff_page
     # Opened from the board with ?imprimir=1, the ticket asks to be printed once it has loaded.
     page.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; };")
     page.goto(url + "?imprimir=1")
-    page.wait_for_function("() => window.printed === 1")
+    # A loaded CI machine may take a while to load the page; the ticket must ask exactly once.
+    page.wait_for_function("() => window.printed >= 1", timeout=30_000)
+    assert page.evaluate("window.printed") == 1
 
 
 # --- 4. without JavaScript ---------------------------------------------------------------------------
