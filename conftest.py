@@ -91,7 +91,7 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(settings):
+def fresh_cache(settings, monkeypatch):
     """Every test starts with an empty cache and no sessions, in Redis, and no rendered fragments.
 
     Keys carry a prefix unique to this test process, and only those are deleted, so parallel workers
@@ -101,6 +101,15 @@ def fresh_cache(settings):
     from django.core.cache import cache
     from django.core.cache import caches as configured
 
+    from django_redis.cache import RedisCache
+
+    def refuse_flush(self, *args, **kwargs):
+        raise AssertionError(
+            "cache.clear() flushes the whole Redis database, the other test workers' sessions too: "
+            "delete this process's keys with cache.delete_pattern(...) instead"
+        )
+
+    monkeypatch.setattr(RedisCache, "clear", refuse_flush)
     caches = dict(settings.CACHES)
     caches["default"] = {**caches["default"], "KEY_PREFIX": f"test-{os.getpid()}"}
     settings.CACHES = caches

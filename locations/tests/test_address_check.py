@@ -37,7 +37,9 @@ def form_for(limit_key=None, **fields):
 def small_limit(settings):
     # An hour: no window boundary falls inside the test.
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "cep_api": (2, 60 * 60)}
-    cache.clear()
+    # Only this test process's keys: cache.clear() would flush the whole Redis database, and with it
+    # the sessions of tests running in the other workers.
+    cache.delete_pattern("ratelimit:cep_api:*")
 
 
 def test_names_compare_without_accents_case_abbreviations_or_the_street_type():
