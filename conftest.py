@@ -100,7 +100,6 @@ def fresh_cache(settings, monkeypatch):
     """
     from django.core.cache import cache
     from django.core.cache import caches as configured
-
     from django_redis.cache import RedisCache
 
     def refuse_flush(self, *args, **kwargs):
