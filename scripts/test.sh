@@ -3,8 +3,8 @@
 # Extra arguments go to pytest, e.g. scripts/test.sh -k menu
 source "$(dirname "$0")/_common.sh"
 
-# zbar-tools reads QR codes back in the PIX tests.
-apt_install chromium chromium-driver redis-server zbar-tools
+# zbar-tools reads QR codes back in the PIX tests; gettext's xgettext finds every translatable string.
+apt_install chromium chromium-driver redis-server zbar-tools gettext
 make_venv requirements-test.txt
 PY="$VENV/bin/python"
 
