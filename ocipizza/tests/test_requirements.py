@@ -34,7 +34,7 @@ def top_level(path: Path) -> dict[str, str]:
     return pins
 
 
-@pytest.mark.parametrize("name", ["requirements.txt", "requirements-test.txt"])
+@pytest.mark.parametrize("name", ["requirements.txt", "requirements-test.txt", "requirements-load.txt"])
 def test_every_package_is_pinned_with_its_hashes(name):
     pins = entries(ROOT / name)
     assert len(pins) > 10
