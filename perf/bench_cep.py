@@ -1,22 +1,21 @@
-"""The CEP API under real gunicorn against a hello-world view of the same server, in the same run; and
-the in-process lookup against raw sqlite3 point lookups on the same file.
+"""The CEP API against the hello-world app outside the project (through ``perf/run.py``), and the
+in-process lookup against raw sqlite3 point lookups on the same file.
 
-Usage: .venv/bin/python perf/bench_cep.py [--seconds 3] [--rounds 3] [--clients 2] [--workers 1] [--threads 4]
+Usage: .venv/bin/python perf/bench_cep.py [--db PATH] [--repeat 20000] [perf/run.py options...]
 
-Prints requests/s of /perf/hello and /api/cep/<cep>/ and their ratio (goal: CEP API ≥ 0.60 of hello
-world), then lookup p50 in microseconds against raw sqlite3 (goal: ≤ 5x). Builds the CEP database first
-if it is missing or stale (settings.CEP_DB_PATH; --db to choose another file). Needs Redis on
-127.0.0.1:6379, where the API's rate limit counts as in production (database 14; the limit is raised so
-the benchmark is never refused, but every request still pays for the counter). Loopback only; every run
-is bounded in time and in requests; gunicorn is stopped by its PID.
+First the HTTP part: ``perf/run.py --pages floor,cep --growth cep`` in its own process (the CEP API and the
+middleware floor paired with the outside hello world, goal CEP API ≥ 0.70, and the cost across the range
+of CEPs; options this script does not know go to it, e.g. ``--seconds 3 --pairs 3 --reference PATH``).
+Then lookup p50 in microseconds against raw sqlite3 (goal: ≤ 5x), on the CEP database at ``--db``,
+built first if it is missing or stale (default settings.CEP_DB_PATH).
 """
 
 import argparse
-import multiprocessing
 import os
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,10 +34,6 @@ from django.core.management import call_command  # noqa: E402
 
 from locations.database import STREET_QUERY  # noqa: E402
 from locations.selectors import cep_lookup  # noqa: E402
-from perf.httpbench import gunicorn, load  # noqa: E402
-
-HELLO = "/perf/hello"
-REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
 def sample_ceps(db_path: Path, count: int, seed: int = 6) -> tuple[list[int], list[str]]:
@@ -108,32 +103,6 @@ def in_process(db_path: Path, streets: list[int], mix: list[str], repeat: int) -
         print(f"cep_lookup / {baseline[13:]:<18}{ours / results[baseline]:>8.2f}x  (goal ≤ 5x)")
 
 
-def measure(args, port: int, cep_paths: list[str]) -> None:
-    print(
-        f"gunicorn {args.workers} worker(s) x {args.threads} threads (gthread), access log "
-        f"{'on' if args.access_log else 'off'}; {args.clients} client processes with keep-alive; "
-        f"{args.seconds:g} s per run, best of {args.rounds}; 127.0.0.1"
-    )
-    best = {"hello": 0.0, "cep": 0.0}
-    failures = 0
-    with multiprocessing.Pool(args.clients) as pool:
-        hello = [[HELLO]] * args.clients
-        cep = [cep_paths[i :: args.clients] or cep_paths for i in range(args.clients)]
-        load(pool, port, hello, 1.0)  # warm-up: imports, connections, page cache
-        load(pool, port, cep, 1.0)
-        for _ in range(args.rounds):
-            for name, requests in (("hello", hello), ("cep", cep)):
-                rate, errors = load(pool, port, requests, args.seconds)
-                best[name] = max(best[name], rate)
-                failures += errors
-    print(f"\n{'view':<32}{'req/s':>9}")
-    print(f"{'hello world (' + HELLO + ')':<32}{best['hello']:>9.0f}")
-    print(f"{'CEP API (/api/cep/<cep>/)':<32}{best['cep']:>9.0f}")
-    print(f"{'CEP API / hello world':<32}{best['cep'] / best['hello']:>9.2f}   (goal ≥ 0.60)")
-    if failures:
-        print(f"!! {failures} requests failed or were not 200")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,35 +110,18 @@ def main() -> None:
     parser.add_argument(
         "--db", type=Path, default=settings.CEP_DB_PATH, help="CEP database (built if needed)"
     )
-    parser.add_argument("--seconds", type=float, default=3.0, help="length of each measured run")
-    parser.add_argument("--rounds", type=int, default=3, help="runs of each view, alternated; best is kept")
-    parser.add_argument("--clients", type=int, default=2, help="client processes, one connection each")
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
-    parser.add_argument(
-        "--access-log", action="store_true", help="keep gunicorn.conf.py's access log (to a discarded pipe)"
-    )
     parser.add_argument("--repeat", type=int, default=20_000, help="in-process lookups per measurement")
-    args = parser.parse_args()
-    if not 0 < args.seconds <= 60 or not 0 < args.rounds <= 10 or not 0 < args.clients <= 16:
-        parser.error("keep it bounded: --seconds ≤ 60, --rounds ≤ 10, --clients ≤ 16")
+    args, runner_args = parser.parse_known_args()
 
-    print(f"CEP database: {args.db}")
+    runner = [sys.executable, str(ROOT / "perf" / "run.py"), "--pages", "floor,cep", "--growth", "cep"]
+    done = subprocess.run([*runner, *runner_args], check=False)
+    if done.returncode:
+        raise SystemExit(done.returncode)
+
+    print(f"\nCEP database: {args.db}")
     with open(os.devnull, "w") as quiet:
         call_command("build_cep_db", "--output", str(args.db), "--no-progress", stdout=quiet)
     streets, mix = sample_ceps(args.db, 4000)
-    cep_paths = [f"/api/cep/{cep}/" for cep in mix]
-
-    environment = {
-        "REDIS_URL": REDIS_URL,
-        "CEP_DB_PATH": str(args.db),
-        "CEP_API_RATE_LIMIT": str(10**9),
-    }
-    with gunicorn(
-        environment, workers=args.workers, threads=args.threads, access_log=args.access_log
-    ) as port:
-        measure(args, port, cep_paths)
-
     in_process(args.db, streets, mix, args.repeat)
 
 
