@@ -22,7 +22,7 @@ urlpatterns = [
 ]
 
 if settings.PERF_HELLO_VIEW:
-    # The baseline perf/bench_cep.py measures the CEP API against, through the same middleware.
+    # The middleware floor perf/run.py reports: the project's middleware and a view that does nothing.
     urlpatterns += [path("perf/hello", views.perf_hello)]
 
 if settings.SERVE_MEDIA:

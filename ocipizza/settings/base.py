@@ -367,7 +367,7 @@ RATE_LIMIT_MAX_LOCKOUT_SECONDS = 24 * 60 * 60
 # Proxies in front of the app that append to X-Forwarded-For (the OCI load balancer: 1). With 0 the
 # client is REMOTE_ADDR; trusting the header without a proxy would let anyone pick their own rate limit.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# Only perf/bench_cep.py turns this on: a hello-world baseline at /perf/hello.
+# Only the benchmarks (perf/run.py) turn this on: /perf/hello, the middleware floor they report.
 PERF_HELLO_VIEW = env.bool("PERF_HELLO_VIEW", default=False)
 
 # --- back office (/gestao/) ------------------------------------------------------------------------------
