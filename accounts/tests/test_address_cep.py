@@ -5,22 +5,13 @@ import pytest
 from django.core.cache import cache
 
 from accounts import selectors
+from accounts.tests.test_bad_input import ADDRESS
 from conftest import post
 from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cep_db")]
 
 NEW = "/conta/enderecos/novo/"
-ADDRESS = {
-    "label": "Casa",
-    "cep": "01310-100",
-    "logradouro": "Avenida Paulista",
-    "numero": "1000",
-    "complemento": "",
-    "bairro": "Bela Vista",
-    "cidade": "São Paulo",
-    "uf": "SP",
-}
 
 
 def saved(customer):
