@@ -59,8 +59,16 @@ def _telephone_field():
     )
 
 
+def _has_letters(value: str) -> None:
+    # "123" or "..." is nobody's name, and the courier has to call someone by it.
+    if not any(char.isalpha() for char in value):
+        raise ValidationError(_("O nome precisa ter letras."), code="no_letters")
+
+
 def _name_field():
-    return _text(_("Nome"), 100, min_length=2, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    field = _text(_("Nome"), 100, min_length=2, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    field.validators.append(_has_letters)
+    return field
 
 
 class Form(forms.Form):

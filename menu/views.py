@@ -1,5 +1,3 @@
-import unicodedata
-
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -7,16 +5,11 @@ from django.views.decorators.http import require_safe
 
 from ocipizza.pizzeria.selectors import closed_day_message, pause_in_force
 
+from . import search
 from .rendering import is_plain_visitor, render_cached
 from .selectors import storefront_get
 
 MAX_SEARCH = 60
-
-
-def _folded(text: str) -> str:
-    """Lower case without accents, so "acai" finds "açaí" and "agua" finds "Água"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def clock():
@@ -31,16 +24,20 @@ def home(request):
     category = request.GET.get("categoria", "")
     query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_SEARCH]
     sections = menu.sections
-    if category:
-        sections = tuple(s for s in sections if s.category.slug == category)
+    found_elsewhere = 0
     if query:
-        needle = _folded(query)
-        filtered = []
-        for section in sections:
-            items = tuple(i for i in section.items if needle in _folded(f"{i.name} {i.description}"))
-            if items:
-                filtered.append((section, items))
-        sections = tuple(type(section)(section.category, items) for section, items in filtered)
+        # A search covers the whole menu; with a category chosen too, the page says which one it
+        # searched and how many more the rest of the menu has.
+        words = search.query_words(query)
+        sections = tuple(
+            type(section)(section.category, items)
+            for section in sections
+            if (items := tuple(i for i in section.items if search.matches(i, words)))
+        )
+    if category:
+        in_category = tuple(s for s in sections if s.category.slug == category)
+        found_elsewhere = sum(len(s.items) for s in sections) - sum(len(s.items) for s in in_category)
+        sections = in_category
     now = clock()
     is_open = pizzeria.is_open(now) if pizzeria else True
     next_opening = pizzeria.next_opening(now) if pizzeria else None
@@ -72,7 +69,10 @@ def home(request):
         "sections": sections,
         "sections_html": mark_safe(cards),  # noqa: S308 - rendered from our template above
         "category": category,
+        "category_name": next((c.name for c in menu.categories if c.slug == category), ""),
         "query": query,
+        "found": sum(len(s.items) for s in sections),
+        "found_elsewhere": found_elsewhere,
         "pizzeria": pizzeria,
         "is_open": is_open,
         "next_opening": next_opening,
