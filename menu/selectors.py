@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from ocipizza.pizzeria.entities import Pizzeria
+from ocipizza.pizzeria.entities import DeliveryZone, Pizzeria
 from ocipizza.pizzeria.selectors import PIZZERIA_CACHE_KEY, PIZZERIA_CACHE_SECONDS, pizzeria_from_cached
 
 from . import repositories
@@ -81,3 +81,41 @@ def catalog_categories() -> list[Category]:
 def catalog_item_get(slug: str):
     """``(item, version)`` as stored now, for an edit form that must not overwrite a newer change."""
     return repositories.item_get_versioned(slug)
+
+
+# --- "Entregar em": the visitor's CEP, remembered in the session --------------------------------------
+
+DELIVERY_PLACE_KEY = "delivery_place"  # {"cep": 8 digits, "bairro": ..., "cidade": ...}
+
+
+@dataclass(frozen=True)
+class DeliveryEstimate:
+    """What the menu and the cart tell a visitor about delivering to their CEP before checkout."""
+
+    cep: str  # "01310-100"
+    zone: DeliveryZone | None  # None: outside every zone (pickup only)
+    pickup_eta_minutes: int
+
+
+def delivery_place_get(*, session) -> dict | None:
+    """The CEP the visitor chose on the chip, or ``None``; anything malformed in the session is ignored."""
+    place = session.get(DELIVERY_PLACE_KEY)
+    if not isinstance(place, dict):
+        return None
+    cep = place.get("cep")
+    if not (isinstance(cep, str) and len(cep) == 8 and cep.isdigit()):
+        return None
+    return {"cep": cep, "bairro": str(place.get("bairro", "")), "cidade": str(place.get("cidade", ""))}
+
+
+def delivery_estimate(*, session, pizzeria: Pizzeria | None) -> DeliveryEstimate | None:
+    """Fee and time for the chip's CEP under today's zones, or ``None`` when no CEP was chosen."""
+    place = delivery_place_get(session=session)
+    if place is None or pizzeria is None:
+        return None
+    zone = pizzeria.zone_for(cep=place["cep"], bairro=place["bairro"], cidade=place["cidade"])
+    return DeliveryEstimate(
+        cep=f"{place['cep'][:5]}-{place['cep'][5:]}",
+        zone=zone,
+        pickup_eta_minutes=pizzeria.pickup_eta_minutes,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -15,13 +16,20 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from locations.exceptions import CEPDatabaseUnavailable, CEPNotFound, InvalidCEP
+from locations.forms import CEP_RATE_SCOPE
+from locations.selectors import cep_lookup
+from locations.text import cep_format, cep_normalize
 from ocipizza.datafiles import read_json
 from ocipizza.formatting import money
 from ocipizza.nosql import ConditionFailed
+from ocipizza.ratelimit import rate_limit_hit
 
 from . import photos, repositories
 from .entities import DRINKS, PHOTO_1X_SUFFIX, Category, MenuItem, Size
-from .selectors import menu_invalidate
+from .selectors import DELIVERY_PLACE_KEY, menu_invalidate
+
+logger = logging.getLogger(__name__)
 
 CENTS = Decimal("0.01")
 
@@ -668,3 +676,45 @@ def menu_reorder(*, kind: str, slug: str, direction: int) -> None:
             _("O cardápio mudou ao mesmo tempo em outra tela. Confira a ordem e tente de novo.")
         ) from None
     menu_invalidate()
+
+
+# --- "Entregar em": the visitor's CEP ----------------------------------------------------------------
+
+
+class DeliveryPlaceError(ValueError):
+    """A CEP the chip cannot use; the message is for the customer (pt-BR)."""
+
+
+def delivery_place_set(*, session, cep: str, limit_key: str | None = None) -> dict:
+    """Remember ``cep`` in the session for the fee and time shown before checkout.
+
+    The CEP database gives its bairro and city (zones may be priced by bairro); without the database the
+    CEP alone is kept, priced by its ranges. Lookups count against the client's CEP allowance, like the
+    address forms'. Raises DeliveryPlaceError with what to do.
+    """
+    try:
+        digits = cep_normalize(cep)
+    except InvalidCEP as e:
+        raise DeliveryPlaceError(_("Digite um CEP com 8 números, como 01310-100.")) from e
+    place = {"cep": digits, "bairro": "", "cidade": ""}
+    if (
+        limit_key is not None
+        and not rate_limit_hit(scope=CEP_RATE_SCOPE, key=limit_key, fail_open=True).allowed
+    ):
+        raise DeliveryPlaceError(_("Muitas consultas de CEP. Tente de novo em um minuto."))
+    try:
+        found = cep_lookup(cep=digits)
+    except CEPNotFound as e:
+        raise DeliveryPlaceError(
+            _("Não encontramos o CEP %(cep)s. Confira os números.") % {"cep": cep_format(digits)}
+        ) from e
+    except CEPDatabaseUnavailable:
+        logger.error("CEP database unavailable: the delivery chip prices %s by its ranges only", digits)
+    else:
+        place.update(bairro=found.bairro, cidade=found.localidade)
+    session[DELIVERY_PLACE_KEY] = place
+    return place
+
+
+def delivery_place_clear(*, session) -> None:
+    session.pop(DELIVERY_PLACE_KEY, None)

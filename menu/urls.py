@@ -5,4 +5,5 @@ from . import views
 app_name = "menu"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("entregar-em/", views.delivery_place, name="delivery_place"),
 ]

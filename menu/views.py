@@ -1,11 +1,16 @@
+from django.contrib import messages
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from ocipizza.http import safe_next_url
 from ocipizza.pizzeria.selectors import closed_day_message, pause_in_force
+from ocipizza.ratelimit import client_ip
 
-from . import search
+from . import search, services
 from .rendering import is_plain_visitor, render_cached
 from .selectors import storefront_get
 
@@ -78,10 +83,38 @@ def home(request):
         "next_opening": next_opening,
         "closed_day": closed_day,
         "pause": pause,
+        "next_path": next_path,
     }
     if cacheable and is_plain_visitor(request):
         # Most visitors: no session, no cart, no messages. The whole page is the same for all of them.
-        key = ("page", menu.version, language, next_path, is_open, next_opening, closed_day, pause)
+        # The delivery chip is empty for them (no session, no CEP): only whether it shows counts.
+        key = (
+            "page",
+            menu.version,
+            language,
+            next_path,
+            is_open,
+            next_opening,
+            closed_day,
+            pause,
+            bool(pizzeria),
+        )
         page = render_cached(template="menu/home.html", context=context, key=key, request=request)
         return HttpResponse(page)
     return HttpResponse(render_cached(template="menu/home.html", context=context, key=None, request=request))
+
+
+@require_POST
+def delivery_place(request):
+    """The "Entregar em" chip: remember the visitor's CEP (or forget it) and go back where they were."""
+    back = safe_next_url(request, reverse("menu:home"))
+    if "limpar" in request.POST:
+        services.delivery_place_clear(session=request.session)
+        return redirect(back)
+    try:
+        services.delivery_place_set(
+            session=request.session, cep=request.POST.get("cep", ""), limit_key=client_ip(request)
+        )
+    except services.DeliveryPlaceError as e:
+        messages.error(request, str(e))
+    return redirect(back)
