@@ -8,6 +8,7 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from redis.exceptions import RedisError
 
 from .fragments import csrf_hole
@@ -41,11 +42,32 @@ class ServiceUnavailableMiddleware:
         return None
 
     def unavailable(self, request, error):
-        logger.warning("answering 503, a backing service is down: %s", error)
-        # Rendered without context processors: they may need the very service that is down.
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "30"
-        return response
+        return unavailable_response(request, error)
+
+
+def unavailable_response(request, error) -> HttpResponse:
+    """The 503 page; for a checkout POST it carries the same form back, key included, so pressing its
+    button again places the order at most once (the key makes the order id)."""
+    logger.warning("answering 503, a backing service is down: %s", error)
+    context = {}
+    if request is not None and request.method == "POST" and _is_checkout(request):
+        try:
+            fields = [(name, value) for name, values in request.POST.lists() for value in values]
+            context["retry_fields"] = fields
+        except Exception:  # an unreadable body: the page still says what to do
+            context["retry_fields"] = []
+        context["retry_url"] = request.path
+    # Rendered without context processors: they may need the very service that is down.
+    response = HttpResponse(render_to_string("503.html", context), status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+def _is_checkout(request) -> bool:
+    try:
+        return request.path == reverse("orders:checkout")
+    except NoReverseMatch:
+        return False
 
 
 class CsrfHoleMiddleware:

@@ -23,6 +23,7 @@ from .exceptions import (
     StoreError,
     StoreNotConfigured,
     StoreUnavailable,
+    TableMissing,
     TableNotFound,
 )
 from .query import Eq, IsNull, Query, Range
@@ -47,6 +48,7 @@ __all__ = [
     "StoreError",
     "StoreNotConfigured",
     "StoreUnavailable",
+    "TableMissing",
     "TableNotFound",
     "Version",
     "store",

@@ -40,6 +40,12 @@ class TableNotFound(InvalidRequest):
     """The table is not declared in ``ocipizza.nosql.tables`` or has not been created yet."""
 
 
+class TableMissing(TableNotFound, StoreUnavailable):
+    """A declared table does not exist in the database: ``nosql_migrate`` has not run there, or the store
+    in place is not the one it migrated (an empty file, another database). Not a programming error but
+    a deployment one, so it is also ``StoreUnavailable``: pages answer 503 until an operator acts."""
+
+
 class InvalidKey(InvalidRequest):
     """A primary key is missing columns, has extra columns or values of the wrong type."""
 

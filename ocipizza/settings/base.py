@@ -5,6 +5,7 @@ nothing to disk: each folder is created by whatever first writes into it.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -53,9 +54,9 @@ MIDDLEWARE = [
     "ocipizza.middleware.ProxyCountMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ocipizza.middleware.ServiceUnavailableMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "ocipizza.csp.CachedCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ocipizza.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "ocipizza.middleware.CsrfHoleMiddleware",
@@ -164,7 +165,9 @@ def cache_settings(redis_url: str, var_dir: Path) -> tuple[dict, str]:
             },
             "fragments": FRAGMENTS_CACHE,
         }
-        return caches, "django.contrib.sessions.backends.cache"
+        # ocipizza.sessions: Django's cache sessions, but Redis down is a 503 that keeps the cookie, not
+        # an empty session whose cookie SessionMiddleware deletes.
+        return caches, "ocipizza.sessions"
     # Without Redis: a cache every process on the machine shares, and sessions in the relational
     # database, so several workers still see the same carts.
     caches = {
@@ -217,6 +220,21 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGE_BACKEND = env("STORAGE_BACKEND", default="local")
+# OCI Object Storage (STORAGE_BACKEND=oci; ocipizza/storage.py and the README's "Object Storage").
+OCI_STORAGE = {
+    "BUCKET": env("OCI_STORAGE_BUCKET", default="ocipizza-media"),
+    "NAMESPACE": env("OCI_STORAGE_NAMESPACE", default=""),
+    "ENDPOINT": env("OCI_STORAGE_ENDPOINT", default=""),
+    "REGION": env("OCI_REGION", default=""),
+    "AUTH": env("OCI_STORAGE_AUTH", default="") or env("OCI_AUTH", default="config"),
+    "OCI_CONFIG_FILE": env("OCI_CONFIG_FILE", default="~/.oci/config"),
+    "OCI_PROFILE": env("OCI_PROFILE", default="DEFAULT"),
+    "URL_MODE": env("OCI_STORAGE_URL_MODE", default="public"),
+    "URL_BASE": env("OCI_STORAGE_URL_BASE", default=""),
+    "PAR_TTL": env.int("OCI_STORAGE_PAR_TTL", default=7 * 24 * 60 * 60),
+    "TIMEOUT": env.float("OCI_STORAGE_TIMEOUT", default=5.0),
+    "RETRIES": env.int("OCI_STORAGE_RETRIES", default=2),
+}
 STORAGES = {
     "default": {
         "BACKEND": {
@@ -227,6 +245,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=STORAGE_BACKEND == "local")
+# Photos from the bucket come from another origin: the CSP lets images load from it.
+STORAGE_IMG_SRC = []
+if STORAGE_BACKEND == "oci":
+    _photos_at = urlsplit(
+        OCI_STORAGE["URL_BASE"]
+        or OCI_STORAGE["ENDPOINT"]
+        # Without a region here the config file's region serves: any OCI endpoint then.
+        or f"https://objectstorage.{OCI_STORAGE['REGION'] or '*'}.oraclecloud.com"
+    )
+    STORAGE_IMG_SRC = [f"{_photos_at.scheme}://{_photos_at.netloc}"]
 
 # --- e-mail ---------------------------------------------------------------------------------------
 # Django's own default (an SMTP relay on this machine); local.py prints to the console instead, and
@@ -281,7 +309,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *env.list("CSP_EXTRA_IMG_SRC", default=[])],
+        "img-src": ["'self'", "data:", *STORAGE_IMG_SRC, *env.list("CSP_EXTRA_IMG_SRC", default=[])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
@@ -354,6 +382,8 @@ RATE_LIMITS = {
     "reset_email": (3, 60 * 60),
     "resend_confirmation": (3, 60 * 60),
     "password_check": (5, 15 * 60),
+    # Orders placed without an account, per client (the order caps also count per e-mail address).
+    "guest_order_ip": (10, 60 * 60),
     # Staff sign-in (/gestao/): counted before the password hasher runs, as the customers' login.
     "staff_login_ip": (30, 5 * 60),
     "staff_login_client": (5, 15 * 60),
@@ -367,6 +397,8 @@ RATE_LIMIT_MAX_LOCKOUT_SECONDS = 24 * 60 * 60
 # Proxies in front of the app that append to X-Forwarded-For (the OCI load balancer: 1). With 0 the
 # client is REMOTE_ADDR; trusting the header without a proxy would let anyone pick their own rate limit.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# /readyz checks the store's tables and write path at most this often per process (seconds).
+READYZ_STORE_CACHE_SECONDS = env.float("READYZ_STORE_CACHE_SECONDS", default=5.0)
 # Only the benchmarks (perf/run.py) turn this on: /perf/hello, the middleware floor they report.
 PERF_HELLO_VIEW = env.bool("PERF_HELLO_VIEW", default=False)
 

@@ -19,3 +19,5 @@ ALLOWED_HOSTS = ["*"]
 # Tests always run against a real Redis (the test command starts one when it is missing).
 REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CACHES, SESSION_ENGINE = cache_settings(REDIS_URL, VAR_DIR)
+# Every /readyz request checks the store afresh: tests change it between requests.
+READYZ_STORE_CACHE_SECONDS = 0

@@ -74,3 +74,46 @@ def test_a_post_without_csrf_token_gets_the_branded_403():
 def test_footer_links_to_privacy_and_cep_pages(client):
     html = client.get("/").content.decode()
     assert 'href="/privacidade/"' in html and 'href="/cep/"' in html
+
+
+@pytest.fixture
+def redis_sessions(settings, redis_server):
+    """Sessions and cache on a private Redis the test can stop."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis_server.url,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        },
+    }
+    assert settings.SESSION_ENGINE == "ocipizza.sessions"
+    return redis_server
+
+
+@pytest.mark.parametrize("url", ["/privacidade/", "/cep/", "/conta/entrar/", "/carrinho/"])
+def test_redis_down_never_deletes_the_session_cookie(client, redis_sessions, menu_loaded, settings, url):
+    session = client.session
+    session["kept"] = "yes"
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    redis_sessions.stop()
+    response = client.get(url)
+    assert response.status_code == 503
+    assert "Nada do seu carrinho foi perdido" in response.content.decode()
+    assert settings.SESSION_COOKIE_NAME not in response.cookies  # neither deleted nor replaced
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value == session.session_key
+
+
+def test_a_checkout_that_meets_redis_down_offers_the_same_form_again(client, redis_sessions, settings):
+    session = client.session
+    session["kept"] = "yes"
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    redis_sessions.stop()
+    response = client.post("/pedido/finalizar/", {"key": "k" * 22, "payment": "pix"})
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "você não será cobrado duas vezes" in html
+    assert 'action="/pedido/finalizar/"' in html
+    assert 'name="key" value="' + "k" * 22 + '"' in html and 'name="payment" value="pix"' in html

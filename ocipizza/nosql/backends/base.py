@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..exceptions import InvalidRequest, TableNotFound
+from ..exceptions import InvalidRequest, TableMissing, TableNotFound
 from ..query import Plan, Query, plan
 from ..schema import Column, Schema, Table, TimeToLive
 
@@ -276,6 +276,17 @@ class BaseStore:
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` unless the database answers (used by /readyz)."""
         raise NotImplementedError
+
+    def ready(self) -> None:
+        """Raise ``StoreUnavailable`` unless the store can serve requests (used by /readyz): the database
+        answers and every declared table exists (``TableMissing`` names the missing ones). Backends whose
+        writes can fail while reads work (a read-only file) check a write path too, without writing."""
+        self.ping()
+        missing = sorted(set(self.schema.tables) - self.existing_tables())
+        if missing:
+            raise TableMissing(
+                f"tables {', '.join(missing)} do not exist in the store; run `python manage.py nosql_migrate`"
+            )
 
     def close(self) -> None:
         """Release connections; the store reopens them on next use."""

@@ -42,6 +42,7 @@ from ..exceptions import (
     InvalidRequest,
     SchemaError,
     StoreUnavailable,
+    TableMissing,
     TableNotFound,
 )
 from ..query import And, Compare, Field, Null, Or, Plan, encode_continuation
@@ -231,7 +232,7 @@ class OracleStore(BaseStore):
             return function(self.handle())
         except borneo.TableNotFoundException as e:
             name = table.name if table else "?"
-            raise TableNotFound(f"table {name} does not exist; run `python manage.py nosql_migrate`") from e
+            raise TableMissing(f"table {name} does not exist; run `python manage.py nosql_migrate`") from e
         except borneo.IllegalArgumentException as e:
             raise InvalidRequest(f"the database refused the request: {e}") from e
         except borneo.InvalidAuthorizationException as e:

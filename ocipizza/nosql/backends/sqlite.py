@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import sqlite3
 import threading
 from decimal import Decimal
 from pathlib import Path
 
-from ..exceptions import ConditionFailed, DoesNotExist, SchemaError, StoreUnavailable, TableNotFound
+from ..exceptions import ConditionFailed, DoesNotExist, SchemaError, StoreUnavailable, TableMissing
 from ..query import And, Compare, Field, Null, Or, Plan, encode_continuation
 from ..schema import AlterTable, Column, Table, columns_from_schema, parse_ddl, schema_fields
 from .base import BaseStore, CheckedDelete, CheckedPut, Page, Row, Version, expires_at
@@ -39,6 +40,8 @@ SQL_TYPES = {
     "BINARY": "BLOB",
 }
 
+
+logger = logging.getLogger(__name__)
 
 META_TABLE = "_nosql_schema"
 # What an unrecorded SQLite column holds, at best, when tables.py no longer says (see existing_columns).
@@ -136,22 +139,56 @@ class SQLiteStore(BaseStore):
 
     # --- connections ------------------------------------------------------------------------------
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self, *, create: bool = False) -> sqlite3.Connection:
+        """This thread's connection to the file at ``path``, opened on first use and after a fork.
+
+        Only DDL (``nosql_migrate``) may create the file: a missing store is an operator's matter, and
+        an empty file made in its place would answer every page with "no such table". A connection whose
+        file was replaced or removed since it was opened is dropped, so a file put back is used at once
+        and no write lands in a file that is no longer the store (one stat per call, a few µs).
+        """
         local = self._local
         conn = getattr(local, "conn", None)
         if conn is not None and local.pid == os.getpid():
-            return conn
+            if _identity(self.path) == local.identity:
+                return conn
+            logger.warning("the embedded store file %s was replaced or removed: reopening it", self.path)
+            conn.close()
+            local.conn = None
         try:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
-            )
+            if create:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(
+                    self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+                )
+            else:
+                # mode=rw: open an existing file, never create one.
+                conn = sqlite3.connect(
+                    Path(self.path).absolute().as_uri() + "?mode=rw",
+                    uri=True,
+                    timeout=self.timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+        except (sqlite3.Error, OSError) as e:
+            if not create and not os.path.exists(self.path):
+                logger.error(
+                    "The embedded store %s does not exist. Put the file back, or create an empty store "
+                    "with `python manage.py nosql_migrate`; pages answer 503 until then.",
+                    self.path,
+                )
+                raise StoreUnavailable(
+                    f"the embedded store {self.path} does not exist; run `python manage.py nosql_migrate`"
+                ) from e
+            raise StoreUnavailable(f"cannot open the embedded store at {self.path}: {e}") from e
+        try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-        except (sqlite3.Error, OSError) as e:
+        except sqlite3.Error as e:
+            conn.close()
             raise StoreUnavailable(f"cannot open the embedded store at {self.path}: {e}") from e
-        local.conn, local.pid = conn, os.getpid()
+        local.conn, local.pid, local.identity = conn, os.getpid(), _identity(self.path)
         return conn
 
     def close(self):
@@ -170,7 +207,7 @@ class SQLiteStore(BaseStore):
     def _fail(self, error: sqlite3.Error, table: Table | None = None):
         message = str(error)
         if "no such table" in message and table is not None:
-            raise TableNotFound(
+            raise TableMissing(
                 f"table {table.name} does not exist yet; run `python manage.py nosql_migrate`"
             ) from error
         if ("has no column named" in message or "no such column" in message) and table is not None:
@@ -288,6 +325,8 @@ class SQLiteStore(BaseStore):
     # --- tables -----------------------------------------------------------------------------------
 
     def existing_tables(self) -> set[str]:
+        if not os.path.exists(self.path):
+            return set()  # no file, no tables: nosql_migrate creates both
         try:
             rows = (
                 self._connection().execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
@@ -317,7 +356,7 @@ class SQLiteStore(BaseStore):
     def _existing_columns(self, conn: sqlite3.Connection, table: str) -> dict[str, Column]:
         physical = conn.execute(f"PRAGMA table_info({quote(table)})").fetchall()
         if not physical:
-            raise TableNotFound(f"table {table} does not exist yet; run `python manage.py nosql_migrate`")
+            raise TableMissing(f"table {table} does not exist yet; run `python manage.py nosql_migrate`")
         recorded = {name.lower(): column for name, column in self._recorded(conn, table).items()}
         declared = self.schema.tables.get(table)
         columns: dict[str, Column] = {}
@@ -372,7 +411,7 @@ class SQLiteStore(BaseStore):
 
     def execute_ddl(self, statement: str) -> None:
         parsed = parse_ddl(statement, self.schema.tables)
-        conn = self._connection()
+        conn = self._connection(create=True)
         if isinstance(parsed, AlterTable):
             self._in_transaction(conn, statement, lambda: self._alter(conn, parsed, statement))
             return
@@ -439,6 +478,41 @@ class SQLiteStore(BaseStore):
             self._connection().execute("SELECT 1").fetchone()
         except sqlite3.Error as e:
             self._fail(e)
+
+    def ready(self) -> None:
+        """The file exists, holds every declared table and takes writes.
+
+        The write check takes the write lock and sets the header's user_version to its own value inside
+        a transaction that is rolled back: a read-only file or folder fails there ("attempt to write a
+        readonly database"), and nothing is ever written.
+        """
+        conn = self._connection()
+        try:
+            names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            missing = sorted(set(self.schema.tables) - names)
+            if missing:
+                raise TableMissing(
+                    f"tables {', '.join(missing)} do not exist in the embedded store {self.path}; "
+                    "run `python manage.py nosql_migrate` (or put the migrated file back)"
+                )
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                (version,) = conn.execute("PRAGMA user_version").fetchone()
+                conn.execute(f"PRAGMA user_version = {int(version)}")
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+        except sqlite3.Error as e:
+            raise StoreUnavailable(f"the embedded store {self.path} cannot take writes: {e}") from e
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """Which file ``path`` names now (device, inode), or None when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _sql_literal(value) -> str:
