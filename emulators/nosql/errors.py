@@ -56,6 +56,27 @@ class NoSQLError(Exception):
         self.message = message
 
 
+# Errors the fault knob can inject ({"error_requests": N, "error_code": code}), with the proxy's wording;
+# borneo retries the retryable ones (SECURITY_INFO_UNAVAILABLE, SERVICE_UNAVAILABLE, SERVER_ERROR, ...).
+FAULT_CODES = {
+    SECURITY_INFO_UNAVAILABLE: "Security information is not available yet; retry the operation later",
+    SERVICE_UNAVAILABLE: "The service is temporarily unavailable; retry the operation later",
+    SERVER_ERROR: "Internal server error (simulated by the emulator)",
+    REQUEST_TIMEOUT: "Request timed out in the store (simulated by the emulator)",
+    RETRY_AUTHENTICATION: "Authentication failed; retry with fresh credentials",
+    TABLE_NOT_READY: "Table is not ready: {table} (simulated by the emulator)",
+    OPERATION_LIMIT_EXCEEDED: "Too many DDL operations; retry later (simulated by the emulator)",
+    SIZE_LIMIT_EXCEEDED: "Table size limit exceeded for table {table} (simulated by the emulator)",
+    INSUFFICIENT_PERMISSION: "Insufficient permission for table {table} (simulated by the emulator)",
+    ILLEGAL_STATE: "Illegal state (simulated by the emulator)",
+    UNKNOWN_ERROR: "Unknown error (simulated by the emulator)",
+}
+
+
+def fault_message(code: int, table: str | None) -> str:
+    return FAULT_CODES[code].format(table=table or "(none)")
+
+
 def illegal(message: str) -> NoSQLError:
     return NoSQLError(ILLEGAL_ARGUMENT, message)
 

@@ -216,7 +216,7 @@ class Handler(BaseHTTPRequestHandler):
             response = error_response(errors.INVALID_AUTHORIZATION, problem)
         else:
             try:
-                response = emulator.service.handle(body)
+                response = emulator.service.handle(body, self.headers.get("x-nosql-default-ns"))
             except Exception as e:  # a bug must still answer in-band, as the proxy does
                 log.exception("unexpected error")
                 response = error_response(errors.UNKNOWN_ERROR, f"Unexpected emulator error: {e!r}")
@@ -241,6 +241,8 @@ class Handler(BaseHTTPRequestHandler):
                             "throttle_requests": 0,
                             "latency_ms": 0,
                             "fail_after_commit": 0,
+                            "error_requests": 0,
+                            "error_code": 0,
                         }
                     )
                 emulator.faults.update(payload)
@@ -264,6 +266,8 @@ class Handler(BaseHTTPRequestHandler):
                             "throttle_requests": 0,
                             "latency_ms": 0,
                             "fail_after_commit": 0,
+                            "error_requests": 0,
+                            "error_code": 0,
                         }
                     )
                 if payload.get("stats", True):

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from . import errors, nson, query
 from .errors import NoSQLError, bad_protocol, illegal
-from .schema import TTL, IndexDef, check_key
-from .store import PUT_IF_VERSION, Row, Store, TableInfo, Txn, WriteResult
-from .values import NLong
+from .schema import TTL, IndexDef, check_key, parse_system
+from .store import DROPPED, PUT_IF_VERSION, Row, Store, TableInfo, Txn, WriteResult
+from .values import NLong, Timestamp
 
 SERIAL_VERSION = 4
 PROXY_VERSION_HEADER = "proxy=5.4.15 kv=24.4.9"
@@ -22,6 +22,8 @@ QUERY_VERSION_MAX = 5
 CLOUD_BATCH_OP_LIMIT = 50
 CLOUD_MAX_READ_KB = 2048
 SELECT_OPERATION = 5  # PreparedStatement.OPCODE_SELECT in the drivers
+MULTI_DELETE_CONTINUATION = b"emulator-multi-delete:"
+USAGE_PERIOD_SECONDS = 60
 
 OP_NAMES = {
     0: "DELETE",
@@ -58,6 +60,16 @@ WRITE_OPS = {0, 1, 3, 4, 5, 6, 9, 10}
 DATA_OPS = READ_OPS | WRITE_OPS
 
 
+KNOBS = (
+    "refuse_connections",
+    "throttle_requests",
+    "latency_ms",
+    "fail_after_commit",
+    "error_requests",
+    "error_code",
+)
+
+
 @dataclass
 class Faults:
     """Test knobs; counters count down as requests consume them."""
@@ -66,6 +78,8 @@ class Faults:
     throttle_requests: int = 0
     latency_ms: int = 0
     fail_after_commit: int = 0
+    error_requests: int = 0  # answer the next N requests with error_code
+    error_code: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def as_dict(self) -> dict:
@@ -75,13 +89,20 @@ class Faults:
                 "throttle_requests": self.throttle_requests,
                 "latency_ms": self.latency_ms,
                 "fail_after_commit": self.fail_after_commit,
+                "error_requests": self.error_requests,
+                "error_code": self.error_code,
             }
 
     def update(self, values: dict) -> None:
         with self.lock:
             for key, value in values.items():
-                if key not in ("refuse_connections", "throttle_requests", "latency_ms", "fail_after_commit"):
+                if key not in KNOBS:
                     raise ValueError(f"unknown fault knob: {key}")
+                if key == "error_code" and value not in (0, *errors.FAULT_CODES):
+                    raise ValueError(
+                        f"error_code must be one of {sorted(errors.FAULT_CODES)} "
+                        "(see emulators/nosql/errors.py)"
+                    )
                 if isinstance(value, bool):
                     value = -1 if value and key == "refuse_connections" else int(value)
                 if not isinstance(value, int) or value < -1 or (value == -1 and key != "refuse_connections"):
@@ -119,7 +140,15 @@ class Service:
 
     # --- entry point --------------------------------------------------------------------------------
 
-    def handle(self, body: bytes) -> bytes:
+    def handle(self, body: bytes, namespace: str | None = None) -> bytes:
+        """Answer one request; ``namespace`` is its x-nosql-default-ns header (on-premises namespaces)."""
+        self.store.set_request_namespace(namespace)
+        try:
+            return self._handle(body)
+        finally:
+            self.store.set_request_namespace(None)
+
+    def _handle(self, body: bytes) -> bytes:
         if len(body) < 2:
             return v3_error(errors.BAD_PROTOCOL_MESSAGE, "Reached end of input stream")
         version = struct.unpack(">h", body[:2])[0]
@@ -141,6 +170,9 @@ class Service:
         try:
             if request.op in DATA_OPS and self.faults.take("throttle_requests"):
                 return self._throttle(request)
+            if self.faults.take("error_requests"):
+                code = self.faults.error_code
+                return error_response(code, errors.fault_message(code, request.table))
             response = self._dispatch(request)
             if request.op in WRITE_OPS and self.faults.take("fail_after_commit"):
                 return error_response(
@@ -205,8 +237,11 @@ class Service:
             10: self._multi_delete,
             11: self._get_table,
             12: self._get_indexes,
+            13: self._table_usage,
             14: self._list_tables,
             15: self._table_request,
+            23: self._system_request,
+            24: self._system_status,
         }.get(op)
         if handler is not None:
             return handler(request)
@@ -226,6 +261,8 @@ class Service:
         if request.topo_seq < 1:
             out["tp"] = {"pn": 1, "sa": [1]}
         out.update(fields)
+        if self.cloud and request.table and (read_kb or write_kb):
+            self.store.record_usage(request.table, read_kb * (2 if absolute else 1), write_kb)
         return nson.encode(out)
 
     def _table_name(self, request: Request) -> str:
@@ -256,6 +293,8 @@ class Service:
             fields["rv"] = result.version
         if request.payload.get("rr") and result.existing is not None:
             fields["ri"] = _return_info(result.existing)
+        if result.generated is not None:
+            fields["gn"] = result.generated
         return self._ok(request, fields, read_kb=result.read_kb, write_kb=result.write_kb, absolute=True)
 
     def _delete(self, request: Request) -> bytes:
@@ -278,8 +317,21 @@ class Service:
         if not isinstance(key, dict):
             raise illegal("MultiDeleteRequest requires a key")
         field_range = _field_range(request.payload.get("rg"))
-        count, write_kb = self.store.multi_delete(table.name, key, field_range)
-        return self._ok(request, {"nd": count}, read_kb=write_kb, write_kb=write_kb, absolute=True)
+        max_write_kb = _int(request.payload.get("mw"), 0)
+        if max_write_kb < 0:
+            raise illegal("MultiDeleteRequest: max write KB must not be negative")
+        continuation = request.payload.get("ck")
+        if (
+            continuation is not None
+            and continuation != b""
+            and not (isinstance(continuation, bytes) and continuation.startswith(MULTI_DELETE_CONTINUATION))
+        ):
+            raise illegal("MultiDeleteRequest: invalid continuation key")
+        count, write_kb, more = self.store.multi_delete(table.name, key, field_range, max_write_kb)
+        fields: dict = {"nd": count}
+        if more:
+            fields["ck"] = MULTI_DELETE_CONTINUATION + table.name.lower().encode()
+        return self._ok(request, fields, read_kb=write_kb, write_kb=write_kb, absolute=True)
 
     def _write_multiple(self, request: Request) -> bytes:
         operations = request.payload.get("os")
@@ -360,7 +412,10 @@ class Service:
         if self.cloud:
             out["cc"] = "ocid1.compartment.oc1..emulator"
             out["to"] = f"ocid1.nosqltable.oc1..emulator{info.name.lower().replace('.', '_')}"
-        out["n"] = table.name if table is not None else info.name
+        name = table.name if table is not None else info.name
+        out["n"] = name
+        if ":" in name:
+            out["ns"] = name.split(":", 1)[0]
         out["as"] = info.state
         if table is not None and table.limits is not None:
             out["lm"] = table.limits
@@ -385,8 +440,15 @@ class Service:
         raise illegal("Table Request must have either statement or limits plus table name")
 
     def _get_table(self, request: Request) -> bytes:
-        table = self.store.table(self._table_name(request))
+        name = self._table_name(request)
         operation = request.payload.get("od") or "emulator-op-0"
+        table = self.store.find_table(name)
+        if table is None:
+            dropped = self.store.dropped_ops.get(operation)
+            if dropped is not None and dropped.lower() == self.store.qualify(name).lower():
+                # The proxy answers the operation a drop started with the table DROPPED.
+                return self._table_result(TableInfo(dropped, DROPPED, None, operation))
+            raise errors.table_not_found(name)
         return self._table_result(TableInfo(table.name, 0, table, operation))
 
     def _list_tables(self, request: Request) -> bytes:
@@ -394,12 +456,88 @@ class Service:
         limit = _int(request.payload.get("lx"), 0)
         if start < 0 or limit < 0:
             raise bad_protocol("Invalid start index or limit, they must be non-negative")
-        names = self.store.list_tables()
+        namespace = request.payload.get("ns")
+        if namespace is not None and self.cloud:
+            raise illegal("Namespaces are an on-premises feature; the cloud service has compartments")
+        if (
+            namespace is not None
+            and namespace.lower() != "sysdefault"
+            and namespace.lower() not in self.store.namespaces
+        ):
+            raise NoSQLError(errors.RESOURCE_NOT_FOUND, f"Namespace does not exist: {namespace}")
+        names = self.store.list_tables(namespace)
         chosen = names[start : start + limit] if limit else names[start:]
         out: dict = {"e": 0}
         if chosen:
             out["tb"] = chosen
         out["li"] = start + len(chosen)
+        return nson.encode(out)
+
+    def _table_usage(self, request: Request) -> bytes:
+        if not self.cloud:
+            raise NoSQLError(
+                errors.OPERATION_NOT_SUPPORTED, "GetTableUsage is supported only by the cloud service"
+            )
+        table = self.store.table(self._table_name(request))
+        payload = request.payload
+        start_index = _int(payload.get("ls"), 0)
+        limit = _int(payload.get("lx"), 0)
+        if start_index < 0 or limit < 0:
+            raise illegal("TableUsageRequest: the start index and limit must not be negative")
+        start = _iso_ms(payload.get("sr"), "start")
+        end = _iso_ms(payload.get("en"), "end")
+        if start is not None and end is not None and start > end:
+            raise illegal("TableUsageRequest: the end time must not be before the start time")
+        period_ms = USAGE_PERIOD_SECONDS * 1000
+        slots = dict(self.store.usage.get(table.top_level.lower(), {}))
+        now_slot = self.store.now_ms() // period_ms * period_ms
+        if start is None and end is None:
+            # Without a time range the service answers the most recent usage record only.
+            chosen = [now_slot]
+        else:
+            low = (start or 0) // period_ms * period_ms
+            high = end if end is not None else now_slot
+            chosen = sorted(t for t in slots if low <= t <= high)
+        chosen = chosen[start_index : start_index + limit] if limit else chosen[start_index:]
+        storage_bytes = sum(row.size for row in self.store.snapshot(table))
+        records = []
+        for slot in chosen:
+            read_units, write_units = slots.get(slot, (0, 0))
+            records.append(
+                {
+                    "sr": _iso(slot),
+                    "pd": USAGE_PERIOD_SECONDS,
+                    "ru": read_units,
+                    "wu": write_units,
+                    "sg": -(-storage_bytes // 1_000_000_000),
+                    "rt": 0,
+                    "wt": 0,
+                    "sl": 0,
+                    "ms": 0,
+                }
+            )
+        out = {"e": 0, "n": table.name, "li": start_index + len(records), "u": records}
+        return nson.encode(out)
+
+    def _system_request(self, request: Request) -> bytes:
+        if self.cloud:
+            raise NoSQLError(errors.OPERATION_NOT_SUPPORTED, "System requests are supported only on-premises")
+        raw = request.payload.get("st")
+        statement = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        if not isinstance(statement, str) or not statement.strip():
+            raise illegal("SystemRequest requires a statement")
+        result = self.store.system(parse_system(statement))
+        return self._system_result(statement, result)
+
+    def _system_status(self, request: Request) -> bytes:
+        statement = request.payload.get("st")
+        return self._system_result(statement if isinstance(statement, str) else "", None)
+
+    def _system_result(self, statement: str, result: str | None) -> bytes:
+        # System operations finish before the answer; COMPLETE (0) means wait_for_completion returns.
+        out: dict = {"e": 0, "ta": 0, "od": self.store._op_id(), "st": statement}
+        if result is not None:
+            out["rs"] = result
         return nson.encode(out)
 
     def _get_indexes(self, request: Request) -> bytes:
@@ -490,6 +628,19 @@ def _int(value, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+def _iso_ms(value, what: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return Timestamp.parse(value).to_millis()
+    except NoSQLError:
+        raise illegal(f"TableUsageRequest: invalid {what} time {value!r}") from None
+
+
+def _iso(millis: int) -> str:
+    return Timestamp.from_millis(millis).iso(3) + "Z"
+
+
 def _consistency(payload: dict) -> int:
     consistency = payload.get("co")
     if isinstance(consistency, dict):
@@ -503,11 +654,15 @@ def _put_options(op: int, payload: dict) -> dict:
     match = payload.get("rv")
     if op == PUT_IF_VERSION and not isinstance(match, bytes):
         raise illegal("PutRequest: match version is required for put-if-version")
+    cache = _int(payload.get("ic"), 0)
+    if cache < 0:
+        raise illegal("PutRequest: the identity cache size must not be negative")
     return {
         "exact": bool(payload.get("ec")),
         "ttl": ttl,
         "update_ttl": bool(payload.get("ut")),
         "match_version": match if op == PUT_IF_VERSION else None,
+        "identity_cache": cache,
     }
 
 
@@ -536,6 +691,8 @@ def _op_result(result: WriteResult, op: dict, *, is_delete: bool) -> dict:
         out["rv"] = result.version
     if op.get("rr") and result.existing is not None:
         out["ri"] = _return_info(result.existing)
+    if result.generated is not None:
+        out["gn"] = result.generated
     return out
 
 
@@ -545,10 +702,20 @@ def _shard_values(table, source, code: int) -> tuple:
             f"WriteMultiple: operation {OP_NAMES.get(code)} on {table.name} needs a row or a key MAP"
         )
     converted = check_key(table, {k: v for k, v in source.items()}, partial=True)
-    missing = [name for name in table.primary_key if name not in converted]
+    # A key field the database generates (IDENTITY, UUID) may be absent unless the shard key needs it.
+    missing = [
+        name
+        for name in table.primary_key
+        if name not in converted
+        and (code < 3 or name in table.shard_key or not _generated(table.column(name)))
+    ]
     if missing:
         raise illegal(f'Primary key field "{missing[0]}" is missing for table {table.name}')
     return tuple(converted[name] for name in table.shard_key)
+
+
+def _generated(column) -> bool:
+    return column.identity is not None or column.type.generated
 
 
 def _shard_text(values: tuple) -> str:

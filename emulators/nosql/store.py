@@ -15,13 +15,16 @@ import secrets
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass, replace
+import uuid
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
 from . import nson
 from .errors import (
     INDEX_EXISTS,
     OPERATION_NOT_SUPPORTED,
+    RESOURCE_EXISTS,
+    RESOURCE_NOT_FOUND,
     TABLE_EXISTS,
     NoSQLError,
     illegal,
@@ -35,7 +38,9 @@ from .schema import (
     CreateTable,
     DropIndex,
     DropTable,
+    Identity,
     IndexDef,
+    SystemStatement,
     TableDef,
     TypeDef,
     check_key,
@@ -49,7 +54,10 @@ from .values import Timestamp, dumps_tagged, loads_tagged
 
 # Table states, as the protocol numbers them.
 ACTIVE = 0
+CREATING = 1
 DROPPED = 2
+DROPPING = 3
+UPDATING = 4
 
 # Put op codes of the protocol.
 PUT = 3
@@ -82,6 +90,7 @@ class WriteResult:
     existing: Row | None = None  # previous row, when the caller may return it
     read_kb: int = 0
     write_kb: int = 0
+    generated: object = None  # the IDENTITY or UUID value the put generated, if any
 
 
 @dataclass
@@ -120,6 +129,12 @@ class Store:
         self.clock_offset_ms = 0
         self.tables: dict[str, TableDef] = {}
         self.rows: dict[str, dict[tuple, Row]] = {}
+        self.namespaces: set[str] = set()
+        # Operation ids of finished drops: GetTable with one answers DROPPED, as the proxy does.
+        self.dropped_ops: dict[str, str] = {}
+        # Units consumed per table and minute, for GetTableUsage: {table: {minute_ms: [ru, wu]}}.
+        self.usage: dict[str, dict[int, list[int]]] = {}
+        self._local = threading.local()
         self._instance = secrets.token_bytes(8)
         self._counter = itertools.count(1)
         self._ops = itertools.count(1)
@@ -152,16 +167,62 @@ class Store:
             self._meta_set("version_counter", value + 1000)
         return value.to_bytes(8, "big") + self._instance
 
+    def next_identity(self, table: TableDef, cache: int = 0):
+        """The identity column's next value. Values are handed out in cached blocks (the column's CACHE,
+        or the request's identity cache size); the block's end is saved, so after a restart numbering
+        resumes past it and unused cached values are skipped, as with Oracle's sequence generator."""
+        column = table.identity_column
+        spec = column.identity
+        with self.lock:
+            value = table.seq_next if table.seq_next is not None else spec.start
+            if not spec.min <= value <= spec.max:
+                if not spec.cycle:
+                    bound = "MAXVALUE" if spec.increment > 0 else "MINVALUE"
+                    raise illegal(
+                        f"The identity column {column.name} of table {table.name} reached its {bound} "
+                        f"and its sequence is NO CYCLE: no more values can be generated"
+                    )
+                value = spec.min if spec.increment > 0 else spec.max
+            table.seq_next = value + spec.increment
+            reserved = table.seq_reserved if table.seq_reserved is not None else value
+            if (spec.increment > 0 and value >= reserved) or (spec.increment < 0 and value <= reserved):
+                table.seq_reserved = value + spec.increment * (cache if cache > 0 else spec.cache)
+                self._save_table(table)
+            return Decimal(value) if column.type.kind == "NUMBER" else value
+
     # --- catalog ------------------------------------------------------------------------------------
 
+    def qualify(self, name: str) -> str:
+        """A table name in the request's namespace (the x-nosql-default-ns header) unless it names one."""
+        if ":" in name:
+            namespace, rest = name.split(":", 1)
+            return rest if namespace.lower() == "sysdefault" else name
+        namespace = getattr(self._local, "namespace", None)
+        if namespace and namespace.lower() != "sysdefault":
+            return f"{namespace}:{name}"
+        return name
+
+    def set_request_namespace(self, namespace: str | None) -> None:
+        """The default namespace of the requests this thread serves (None: sysdefault)."""
+        self._local.namespace = namespace or None
+
     def table(self, name: str) -> TableDef:
-        table = self.tables.get(name.lower())
+        table = self.tables.get(self.qualify(name).lower())
         if table is None:
             raise table_not_found(name)
         return table
 
     def find_table(self, name: str) -> TableDef | None:
-        return self.tables.get(name.lower())
+        return self.tables.get(self.qualify(name).lower())
+
+    def record_usage(self, name: str, read_units: int, write_units: int) -> None:
+        """Count units against the table's top-level table (cloud usage is reported per table)."""
+        with self.lock:
+            minute = self.now_ms() // 60_000 * 60_000
+            slots = self.usage.setdefault(name.split(".")[0].lower(), {})
+            slot = slots.setdefault(minute, [0, 0])
+            slot[0] += read_units
+            slot[1] += write_units
 
     def _op_id(self) -> str:
         return f"emulator-op-{next(self._ops)}"
@@ -183,22 +244,32 @@ class Store:
 
     def _alter_table(self, command: AlterTable) -> TableInfo:
         table = self.table(command.name)
-        for column in command.added:
-            if table.column(column.name) is not None:
-                raise illegal(f"Column already exists: {column.name}")
         parent = self.find_table(table.parent) if table.parent else None
-        table.add_columns(command.added, parent)
-        # Oracle rewrites no row: a row written under the older table version reads each new field's
-        # default (or NULL). The same here, with versions, times and sizes unchanged.
-        rows = self.rows[table.name.lower()]
-        for pk, row in rows.items():
-            rows[pk] = _with_defaults(table, row)
+        if command.ttl is not None:
+            # New writes get the new default; rows already written keep their expiration, as in Oracle.
+            table.ttl = command.ttl
+            table.ddl = table.create_ddl(parent)
+        else:
+            columns = _evolve(table, command, parent)
+            table.set_columns(columns, parent)
+            # Oracle rewrites no row: a row written under an older table version reads added fields at
+            # their default (or NULL) and no longer shows dropped ones. Versions and times stay.
+            rows = self.rows[table.name.lower()]
+            for pk, row in rows.items():
+                rows[pk] = conform(table, row)
+                self._save_row(table, pk, rows[pk])
         self._save_table(table)
         self._commit()
-        return TableInfo(table.name, ACTIVE, table, self._op_id())
+        return TableInfo(table.name, UPDATING, table, self._op_id())
 
     def _create_table(self, command: CreateTable, limits: dict | None) -> TableInfo:
         table = command.table
+        table.name = self.qualify(table.name)
+        if table.parent:
+            table.parent = self.qualify(table.parent)
+        namespace = table.namespace
+        if namespace and namespace.lower() not in self.namespaces:
+            raise illegal(f"Namespace does not exist: {namespace}")
         existing = self.find_table(table.name)
         if existing is not None:
             if command.if_not_exists:
@@ -210,6 +281,9 @@ class Store:
             if table.parent is not None and limits is not None:
                 raise illegal(f"Child table {table.name} cannot have table limits; it uses its parent's")
             table.limits = limits
+        identity = table.identity_column
+        if identity is not None:
+            table.seq_next = table.seq_reserved = identity.identity.start
         self.tables[table.name.lower()] = table
         self.rows[table.name.lower()] = {}
         if table.parent:
@@ -218,18 +292,26 @@ class Store:
             self._save_table(parent)
         self._save_table(table)
         self._commit()
-        return TableInfo(table.name, ACTIVE, table, self._op_id())
+        return TableInfo(table.name, CREATING, table, self._op_id())
 
     def _drop_table(self, command: DropTable) -> TableInfo:
         table = self.find_table(command.name)
         if table is None:
             if command.if_exists:
-                return TableInfo(command.name, DROPPED, None, self._op_id())
+                return TableInfo(self.qualify(command.name), DROPPED, None, self._op_id())
             raise table_not_found(command.name)
         if table.children:
             raise illegal(f"Cannot drop table {table.name}: it has child tables {', '.join(table.children)}")
+        self._forget_table(table)
+        operation = self._op_id()
+        self.dropped_ops[operation] = table.name
+        self._commit()
+        return TableInfo(table.name, DROPPING, table, operation)
+
+    def _forget_table(self, table: TableDef) -> None:
         del self.tables[table.name.lower()]
         self.rows.pop(table.name.lower(), None)
+        self.usage.pop(table.name.lower(), None)
         if table.parent:
             parent = self.find_table(table.parent)
             if parent is not None:
@@ -238,8 +320,6 @@ class Store:
         if self._db is not None:
             self._db.execute("DELETE FROM tables WHERE name = ?", (table.name.lower(),))
             self._db.execute("DELETE FROM rows WHERE tname = ?", (table.name.lower(),))
-        self._commit()
-        return TableInfo(table.name, DROPPED, table, self._op_id())
 
     def _create_index(self, command: CreateIndex) -> TableInfo:
         table = self.table(command.table)
@@ -252,7 +332,7 @@ class Store:
         table.indexes[index.name] = index
         self._save_table(table)
         self._commit()
-        return TableInfo(table.name, ACTIVE, table, self._op_id())
+        return TableInfo(table.name, UPDATING, table, self._op_id())
 
     def _drop_index(self, command: DropIndex) -> TableInfo:
         table = self.table(command.table)
@@ -261,10 +341,49 @@ class Store:
                 del table.indexes[name]
                 self._save_table(table)
                 self._commit()
-                return TableInfo(table.name, ACTIVE, table, self._op_id())
+                return TableInfo(table.name, UPDATING, table, self._op_id())
         if command.if_exists:
             return TableInfo(table.name, ACTIVE, table, self._op_id())
         raise index_not_found(command.name, table.name)
+
+    # --- namespaces (on-premises SystemRequests) ---------------------------------------------------
+
+    def system(self, statement: SystemStatement) -> str | None:
+        """Run a namespace statement; returns the result string SHOW statements answer with."""
+        with self.lock:
+            name = statement.name
+            if statement.action == "CREATE_NAMESPACE":
+                if name.lower() == "sysdefault" or name.lower() in self.namespaces:
+                    if statement.if_flag:
+                        return None
+                    raise NoSQLError(RESOURCE_EXISTS, f"Namespace already exists: {name}")
+                self.namespaces.add(name.lower())
+            elif statement.action == "DROP_NAMESPACE":
+                if name.lower() == "sysdefault":
+                    raise illegal("Cannot drop the sysdefault namespace")
+                if name.lower() not in self.namespaces:
+                    if statement.if_flag:
+                        return None
+                    raise NoSQLError(RESOURCE_NOT_FOUND, f"Namespace does not exist: {name}")
+                tables = [t for t in self.tables.values() if (t.namespace or "").lower() == name.lower()]
+                if tables and not statement.cascade:
+                    raise illegal(
+                        f"Namespace {name} is not empty: it has tables "
+                        f"{', '.join(sorted(t.name for t in tables))}; use DROP NAMESPACE {name} CASCADE"
+                    )
+                # Children before parents, as DROP TABLE requires.
+                for table in sorted(tables, key=lambda t: -t.name.count(".")):
+                    self._forget_table(table)
+                self.namespaces.discard(name.lower())
+            elif statement.action == "SHOW_NAMESPACES":
+                names = ["sysdefault", *sorted(self.namespaces)]
+                return json.dumps({"namespaces": names}) if statement.as_json else "\n".join(names)
+            elif statement.action == "SHOW_TABLES":
+                names = self.list_tables()
+                return json.dumps({"tables": names}) if statement.as_json else "\n".join(names)
+            self._meta_set("namespaces", json.dumps(sorted(self.namespaces)))
+            self._commit()
+            return None
 
     def set_limits(self, name: str, limits: dict) -> TableInfo:
         with self.lock:
@@ -278,17 +397,26 @@ class Store:
             self._commit()
             return TableInfo(table.name, ACTIVE, table, self._op_id())
 
-    def list_tables(self) -> list[str]:
+    def list_tables(self, namespace: str | None = None) -> list[str]:
+        """Table names, sorted; with ``namespace``, only that namespace's (``sysdefault``: unqualified)."""
         with self.lock:
-            return sorted((t.name for t in self.tables.values()), key=str.lower)
+            names = [t.name for t in self.tables.values()]
+        if namespace is not None:
+            wanted = namespace.lower()
+            names = [n for n in names if (n.split(":", 1)[0].lower() if ":" in n else "sysdefault") == wanted]
+        return sorted(names, key=str.lower)
 
     def reset(self) -> None:
         with self.lock:
             self.tables.clear()
             self.rows.clear()
+            self.namespaces.clear()
+            self.dropped_ops.clear()
+            self.usage.clear()
             if self._db is not None:
                 self._db.execute("DELETE FROM tables")
                 self._db.execute("DELETE FROM rows")
+                self._meta_set("namespaces", "[]")
             self._commit()
 
     # --- single-row operations -------------------------------------------------------------------
@@ -315,7 +443,12 @@ class Store:
             txn.commit()
             return result
 
-    def multi_delete(self, table_name: str, key: dict, field_range: dict | None) -> tuple[int, int]:
+    def multi_delete(
+        self, table_name: str, key: dict, field_range: dict | None, max_write_kb: int = 0
+    ) -> tuple[int, int, bool]:
+        """Delete the rows under a shard key (and range); with ``max_write_kb``, stop once that much is
+        deleted and report more to do (the caller hands out a continuation key; deleted rows are gone,
+        so resuming is deleting the matching rows that remain)."""
         with self.lock:
             table = self.table(table_name)
             partial = check_key(table, key, partial=True)
@@ -334,7 +467,11 @@ class Store:
             now = self.now_ms()
             txn = Txn(self)
             count = write_kb = 0
-            for pk, row in list(self.rows[table.name.lower()].items()):
+            more = False
+            for pk, row in sorted(self.rows[table.name.lower()].items(), key=lambda item: _sort_key(item[0])):
+                if max_write_kb and write_kb >= max_write_kb:
+                    more = True
+                    break
                 if not row.live(now) or list(pk[: len(prefix)]) != [_norm(v) for v in prefix]:
                     continue
                 if field_range is not None:
@@ -345,7 +482,7 @@ class Store:
                 count += 1
                 write_kb += row.kb
             txn.commit()
-            return count, write_kb
+            return count, write_kb, more
 
     def snapshot(self, table: TableDef) -> list[Row]:
         with self.lock:
@@ -371,6 +508,8 @@ class Store:
                 self._counter = itertools.count(int(v))
             elif k == "clock_offset_ms":
                 self.clock_offset_ms = int(v)
+            elif k == "namespaces":
+                self.namespaces = set(json.loads(v))
         for (text,) in db.execute("SELECT def FROM tables"):
             table = _table_from_json(json.loads(text))
             self.tables[table.name.lower()] = table
@@ -383,7 +522,7 @@ class Store:
             row = Row(
                 stored["v"], bytes.fromhex(stored["r"]), stored["c"], stored["m"], stored["x"], stored["s"]
             )
-            self.rows[tname][pk_of(table, row.values)] = _with_defaults(table, row)
+            self.rows[tname][pk_of(table, row.values)] = conform(table, row)
         self._db.execute("BEGIN")
 
     def _meta_set(self, key: str, value) -> None:
@@ -431,15 +570,104 @@ class Store:
                 self._db = None
 
 
-def _with_defaults(table: TableDef, row: Row) -> Row:
-    """``row`` with every field the table added after it was written, at its default (or NULL)."""
-    missing = [c for c in table.columns if c.name not in row.values]
-    if not missing:
-        return row
-    values = dict(row.values)
-    for column in missing:
-        values[column.name] = column.default if column.has_default else None
-    return replace(row, values=values)
+def conform(table: TableDef, row: Row) -> Row:
+    """``row`` read under the table's current version: fields added since it was written at their
+    default (or NULL), dropped ones gone, record values likewise at every depth."""
+    values = _conform_fields(table.columns, row.values)
+    return row if values == row.values else replace(row, values=values)
+
+
+def _conform_fields(columns, values: dict) -> dict:
+    out = {}
+    for column in columns:
+        if column.name in values:
+            out[column.name] = _conform_value(column.type, values[column.name])
+        else:
+            out[column.name] = column.default if column.has_default else None
+    return out
+
+
+def _conform_value(typedef: TypeDef, value):
+    if value is None or typedef.kind == "JSON":
+        return value
+    if typedef.kind == "RECORD" and isinstance(value, dict):
+        return _conform_fields(typedef.fields, value)
+    if (
+        typedef.kind == "ARRAY"
+        and isinstance(value, list)
+        and typedef.element.kind in ("RECORD", "ARRAY", "MAP")
+    ):
+        return [_conform_value(typedef.element, v) for v in value]
+    if (
+        typedef.kind == "MAP"
+        and isinstance(value, dict)
+        and typedef.element.kind in ("RECORD", "ARRAY", "MAP")
+    ):
+        return {k: _conform_value(typedef.element, v) for k, v in value.items()}
+    return value
+
+
+def _evolve(table: TableDef, command: AlterTable, parent: TableDef | None) -> list[Column]:
+    """The table's fields after ``ALTER TABLE ... (ADD ..., DROP ...)``; the table is left untouched."""
+    columns = list(table.columns)
+    for action, path, column in command.changes:
+        shown = ".".join(path)
+        if len(path) == 1:
+            existing = next((c for c in columns if c.name.lower() == path[0].lower()), None)
+            if action == "ADD":
+                if existing is not None:
+                    raise illegal(f"Column already exists: {shown}")
+                columns.append(column)
+                continue
+            if existing is None:
+                raise illegal(f"Cannot remove field {shown}: it does not exist in table {table.name}")
+            if existing.name in table.primary_key:
+                raise illegal(f"Cannot remove a primary key field: {existing.name}")
+            _check_not_indexed(table, path)
+            columns = [c for c in columns if c is not existing]
+            continue
+        top = next((c for c in columns if c.name.lower() == path[0].lower()), None)
+        if top is None:
+            raise illegal(f"Invalid field path {shown}: table {table.name} has no field {path[0]}")
+        if action == "DROP":
+            _check_not_indexed(table, path)
+        new_type = _evolve_record(top.type, path, 1, action, column)
+        columns = [replace(c, type=new_type) if c is top else c for c in columns]
+    return columns
+
+
+def _evolve_record(typedef: TypeDef, path: list[str], depth: int, action: str, column: Column | None):
+    shown = ".".join(path)
+    if typedef.kind != "RECORD":
+        raise illegal(f"Invalid field path {shown}: {'.'.join(path[:depth])} is not a RECORD field")
+    name = path[depth]
+    existing = typedef.field(name)
+    fields = list(typedef.fields)
+    if depth < len(path) - 1:
+        if existing is None:
+            raise illegal(f"Invalid field path {shown}: {'.'.join(path[: depth + 1])} does not exist")
+        inner = _evolve_record(existing.type, path, depth + 1, action, column)
+        fields = [replace(f, type=inner) if f is existing else f for f in fields]
+    elif action == "ADD":
+        if existing is not None:
+            raise illegal(f"Column already exists: {shown}")
+        fields.append(column)
+    else:
+        if existing is None:
+            raise illegal(f"Cannot remove field {shown}: it does not exist")
+        if len(fields) == 1:
+            raise illegal(f"Cannot remove the last field of a record: {shown}")
+        fields = [f for f in fields if f is not existing]
+    return replace(typedef, fields=tuple(fields))
+
+
+def _check_not_indexed(table: TableDef, path: list[str]) -> None:
+    dropped = [p.lower() for p in path]
+    for index in table.indexes.values():
+        for field_path, _ in index.fields:
+            steps = [s.strip('"').lower() for s in field_path.replace("[]", "").split(".")]
+            if steps[: len(dropped)] == dropped:
+                raise illegal(f"Cannot remove field {'.'.join(path)} because it is indexed by {index.name}")
 
 
 class Txn:
@@ -475,17 +703,30 @@ class Txn:
         ttl: TTL | None = None,
         update_ttl: bool = False,
         match_version: bytes | None = None,
+        identity_cache: int = 0,
     ) -> WriteResult:
-        values = check_row(table, value, exact)
+        generated: list = []
+
+        def generate(column: Column):
+            value = (
+                self.store.next_identity(table, identity_cache)
+                if column.identity is not None
+                else str(uuid.uuid4())
+            )
+            generated.append(value)
+            return value
+
+        values = check_row(table, value, exact, generate)
+        made = generated[0] if generated else None
         pk = pk_of(table, values)
         existing = self.read(table, pk)
         read_kb = existing.kb if existing is not None and op != PUT else 0
         if op == PUT_IF_ABSENT and existing is not None:
-            return WriteResult(False, existing=existing, read_kb=read_kb)
+            return WriteResult(False, existing=existing, read_kb=read_kb, generated=made)
         if op == PUT_IF_PRESENT and existing is None:
-            return WriteResult(False, read_kb=1)
+            return WriteResult(False, read_kb=1, generated=made)
         if op == PUT_IF_VERSION and (existing is None or existing.version != match_version):
-            return WriteResult(False, existing=existing, read_kb=max(read_kb, 1))
+            return WriteResult(False, existing=existing, read_kb=max(read_kb, 1), generated=made)
         now = self.now
         if existing is None:
             effective = ttl if ttl is not None else table.ttl
@@ -504,7 +745,7 @@ class Txn:
         self.stage(table, pk, row)
         # Only overwrites report the previous row: conditional puts that succeed already knew it.
         returned = existing if op in (PUT, PUT_IF_PRESENT) else None
-        return WriteResult(True, row.version, returned, read_kb, row.kb)
+        return WriteResult(True, row.version, returned, read_kb, row.kb, made)
 
     def delete(self, table: TableDef, key: dict, match_version: bytes | None) -> WriteResult:
         pk = pk_of(table, check_key(table, key))
@@ -568,25 +809,63 @@ def _comparable(value):
     return value.nanos if isinstance(value, Timestamp) else value
 
 
+def _sort_key(pk: tuple) -> tuple:
+    return tuple(_comparable(v) for v in pk)
+
+
 # --- table definitions on disk ----------------------------------------------------------------------
+
+
+def _column_to_json(c: Column) -> dict:
+    out = {
+        "name": c.name,
+        "type": _type_to_json(c.type),
+        "nullable": c.nullable,
+        "default": dumps_tagged(c.default),
+        "has_default": c.has_default,
+    }
+    if c.identity is not None:
+        out["identity"] = asdict(c.identity)
+    return out
+
+
+def _type_to_json(t: TypeDef) -> dict:
+    return {
+        "kind": t.kind,
+        "precision": t.precision,
+        "size": t.size,
+        "symbols": list(t.symbols),
+        "element": _type_to_json(t.element) if t.element is not None else None,
+        "fields": [_column_to_json(f) for f in t.fields],
+        "as_uuid": t.as_uuid,
+        "generated": t.generated,
+    }
+
+
+def _type_from_json(t: dict) -> TypeDef:
+    return TypeDef(
+        t["kind"],
+        t["precision"],
+        t["size"],
+        tuple(t["symbols"]),
+        _type_from_json(t["element"]) if t.get("element") else None,
+        tuple(_column_from_json(f) for f in t.get("fields", ())),
+        t.get("as_uuid", False),
+        t.get("generated", False),
+    )
+
+
+def _column_from_json(c: dict) -> Column:
+    # Files written before nested types kept the type's attributes on the column itself.
+    typedef = _type_from_json(c.get("type", c))
+    identity = Identity(**c["identity"]) if c.get("identity") else None
+    return Column(c["name"], typedef, c["nullable"], loads_tagged(c["default"]), c["has_default"], identity)
 
 
 def _table_to_json(table: TableDef) -> dict:
     return {
         "name": table.name,
-        "columns": [
-            {
-                "name": c.name,
-                "kind": c.type.kind,
-                "precision": c.type.precision,
-                "size": c.type.size,
-                "symbols": list(c.type.symbols),
-                "nullable": c.nullable,
-                "default": dumps_tagged(c.default),
-                "has_default": c.has_default,
-            }
-            for c in table.columns
-        ],
+        "columns": [_column_to_json(c) for c in table.columns],
         "primary_key": table.primary_key,
         "shard_key": table.shard_key,
         "ttl": [table.ttl.value, table.ttl.unit] if table.ttl else None,
@@ -595,23 +874,14 @@ def _table_to_json(table: TableDef) -> dict:
         "limits": table.limits,
         "indexes": [[i.name, [list(f) for f in i.fields]] for i in table.indexes.values()],
         "children": table.children,
+        "seq_reserved": table.seq_reserved,
     }
 
 
 def _table_from_json(data: dict) -> TableDef:
-    columns = [
-        Column(
-            c["name"],
-            TypeDef(c["kind"], c["precision"], c["size"], tuple(c["symbols"])),
-            c["nullable"],
-            loads_tagged(c["default"]),
-            c["has_default"],
-        )
-        for c in data["columns"]
-    ]
     return TableDef(
         name=data["name"],
-        columns=columns,
+        columns=[_column_from_json(c) for c in data["columns"]],
         primary_key=data["primary_key"],
         shard_key=data["shard_key"],
         ttl=TTL(*data["ttl"]) if data["ttl"] else None,
@@ -620,4 +890,7 @@ def _table_from_json(data: dict) -> TableDef:
         limits=data["limits"],
         indexes={name: IndexDef(name, [tuple(f) for f in fields]) for name, fields in data["indexes"]},
         children=data["children"],
+        # A restarted emulator resumes after the last cached block, skipping its unused values.
+        seq_next=data.get("seq_reserved"),
+        seq_reserved=data.get("seq_reserved"),
     )

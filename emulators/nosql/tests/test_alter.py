@@ -1,4 +1,6 @@
-"""ALTER TABLE name (ADD field ...): table evolution as Oracle NoSQL does it, through borneo."""
+"""ALTER TABLE name (ADD field ...): table evolution as Oracle NoSQL does it, through borneo.
+
+DROP, nested record fields and USING TTL are covered in test_ddl_full.py."""
 
 from __future__ import annotations
 
@@ -120,8 +122,12 @@ def test_a_child_table_is_altered_and_get_table_answers_its_current_shape(handle
         ),
         ("ALTER TABLE shop (ADD doc JSON DEFAULT 1)", IllegalArgumentException, "JSON cannot have default"),
         ("ALTER TABLE nope (ADD x STRING)", TableNotFoundException, "nope"),
-        ("ALTER TABLE shop (DROP name)", IllegalArgumentException, "not supported by the emulator"),
-        ("ALTER TABLE shop USING TTL 5 DAYS", IllegalArgumentException, "not supported by the emulator"),
+        ("ALTER TABLE shop (DROP id)", IllegalArgumentException, "Cannot remove a primary key field: id"),
+        ("ALTER TABLE shop.sale (DROP id)", IllegalArgumentException, "Cannot remove a primary key field: id"),
+        ("ALTER TABLE shop (DROP nothing)", IllegalArgumentException, "Cannot remove field nothing"),
+        ("ALTER TABLE shop (ADD name.x STRING)", IllegalArgumentException, "name is not a RECORD"),
+        ("ALTER TABLE shop (MODIFY id)", IllegalArgumentException, "not supported by the emulator"),
+        ("ALTER TABLE shop USING TTL 5 WEEKS", IllegalArgumentException, "only DAYS and HOURS"),
     ],
 )
 def test_refused_alters_change_nothing(handle, shop, statement, error, says):

@@ -8,7 +8,15 @@ import urllib.request
 from decimal import Decimal
 
 import pytest
-from borneo import GetRequest, OperationNotSupportedException, PutRequest, QueryRequest, SystemRequest
+from borneo import (
+    GetRequest,
+    IllegalArgumentException,
+    OperationNotSupportedException,
+    PutRequest,
+    QueryRequest,
+    SystemRequest,
+    TableUsageRequest,
+)
 from borneo.common import ByteInputStream, ByteOutputStream, JsonNone
 from borneo.nson import Nson, NsonSerializer, Proto
 
@@ -98,12 +106,14 @@ def test_head_reports_versions(fresh):
 
 @pytest.mark.system
 def test_unsupported_operations(fresh, handle):
-    with pytest.raises(OperationNotSupportedException, match="not supported by the emulator"):
-        handle.system_request(SystemRequest().set_statement("CREATE NAMESPACE ns1"))
-    body = nson.encode({"h": {"o": 13, "n": "t", "t": 1000}, "p": {}})
+    with pytest.raises(IllegalArgumentException, match="not supported by the emulator"):
+        handle.system_request(SystemRequest().set_statement("CREATE USER u IDENTIFIED BY 'p'"))
+    body = nson.encode({"h": {"o": 33, "n": "t", "t": 1000}, "p": {}})
     assert nson.decode(post(fresh.url, struct.pack(">h", 4) + body)) == {
         "e": 21,
-        "x": "not supported by the emulator: GET_TABLE_USAGE",
+        "x": "not supported by the emulator: ADD_REPLICA",
     }
+    with pytest.raises(OperationNotSupportedException, match="only by the cloud service"):
+        handle.get_table_usage(TableUsageRequest().set_table_name("t"))
     body = nson.encode({"h": {"o": 99, "t": 1000}, "p": {}})
     assert nson.decode(post(fresh.url, struct.pack(">h", 4) + body))["e"] == 1
