@@ -1,5 +1,6 @@
 """Fixtures for the whole suite: a fresh store and cache for every test, browsers, throwaway servers."""
 
+import copy
 import json
 import os
 import shutil
@@ -258,30 +259,57 @@ def browser():
         chromium.close()
 
 
-def _browser_page(browser, request, **context_options):
-    """A fresh browser context; a screenshot lands in test-artifacts/ when the test ends."""
+@pytest.fixture
+def accessibility():
+    """axe-core audits every page the test's browser contexts load (tests/a11y.py); the test fails on
+    any WCAG 2.2 AA violation. ``accessibility.check(page)`` audits a page again after a script changed it."""
+    from tests.a11y import Accessibility
+
+    audit = Accessibility()
+    yield audit
+    assert audit.violations == [], audit.report()
+
+
+def _browser_page(browser, request, accessibility, **context_options):
+    """A fresh browser context, audited by axe and watched for CSP complaints; a screenshot lands in
+    test-artifacts/ when the test ends."""
     context = browser.new_context(locale="pt-BR", **context_options)
     context.set_default_timeout(10_000)
+    accessibility.watch(context)
     page = context.new_page()
+    csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     try:
+        accessibility.finish()
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     finally:
         context.close()
+    assert csp_violations == [], "a page broke its Content Security Policy"
 
 
 @pytest.fixture
-def page(browser, request):
+def page(browser, request, accessibility):
     """A desktop-sized page."""
-    yield from _browser_page(browser, request, viewport={"width": 1280, "height": 900})
+    yield from _browser_page(browser, request, accessibility, viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
-def phone_page(browser, request):
+def phone_page(browser, request, accessibility):
     """A phone-sized page (a mid-range Android phone)."""
     yield from _browser_page(
-        browser, request, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        browser,
+        request,
+        accessibility,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
     )
 
 
@@ -618,3 +646,54 @@ def security_log(caplog):
 
     yield Log()
     logger.removeHandler(caplog.handler)
+
+
+# --- OCI Object Storage (ocipizza/storage.py) through the emulator ---------------------------------------
+
+PHOTOS_BUCKET = "ocipizza-media"
+
+
+@pytest.fixture(scope="session")
+def objectstorage_emulator(oci_config):
+    """One Object Storage emulator per session in cloud mode: every request must carry an OCI signature
+    that verifies with the test key (``oci_config``). Stopped by PID. Reset it before use."""
+    from emulators.objectstorage.tests.support import ObjectStorageProcess
+
+    process = ObjectStorageProcess("--cloud", "--public-key", str(oci_config.path.parent / "oci_api_key.pem"))
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def oci_storage_options(objectstorage_emulator, oci_config) -> dict:
+    """The OCI backend's options for the emulator (a test may change them before ``oci_storage``)."""
+    return {
+        "BUCKET": PHOTOS_BUCKET,
+        "NAMESPACE": objectstorage_emulator.namespace,
+        "ENDPOINT": objectstorage_emulator.url,
+        "OCI_CONFIG_FILE": str(oci_config.path),
+        "OCI_PROFILE": "DEFAULT",
+        "URL_MODE": "public",
+        "RETRIES": 0,  # a test sees each failure at once
+        "TIMEOUT": 3.0,
+    }
+
+
+@pytest.fixture
+def oci_storage(settings, objectstorage_emulator, oci_storage_options):
+    """Django's default storage on OCI Object Storage: the emptied emulator with a fresh photos bucket
+    (public when ``URL_MODE`` is public), signed requests from the test key. Yields ``default_storage``."""
+    from django.core.files.storage import default_storage
+
+    public = (PHOTOS_BUCKET,) if oci_storage_options["URL_MODE"] == "public" else ()
+    objectstorage_emulator.fresh(PHOTOS_BUCKET, public=public)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "ocipizza.storage.OCIObjectStorage", "OPTIONS": dict(oci_storage_options)},
+    }
+    csp = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    csp["DIRECTIVES"]["img-src"].append(objectstorage_emulator.url)
+    settings.CONTENT_SECURITY_POLICY = csp
+    yield default_storage
+    objectstorage_emulator.admin("faults", {"clear": True})

@@ -7,7 +7,9 @@ the storage. The card shows 300×400; a 600×800 copy serves screens with two de
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 
@@ -17,6 +19,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .entities import PHOTO_1X_SUFFIX, PHOTO_2X_SUFFIX, PHOTO_SIZE
+
+logger = logging.getLogger(__name__)
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 # 50 megapixels: more than any phone camera, and far below what a decompression bomb needs to hurt.
@@ -28,6 +32,10 @@ JPEG_QUALITY = 85
 
 class PhotoError(ValueError):
     """An upload that is not a usable photo; the message is for the staff member (pt-BR)."""
+
+
+class PhotoStorageError(PhotoError):
+    """A good photo the storage could not keep (it is down); nothing of it was left behind."""
 
 
 @dataclass(frozen=True)
@@ -121,21 +129,47 @@ def _jpeg(image: Image.Image) -> bytes:
 
 
 def photo_save(*, name: str, prepared: PreparedPhoto) -> str:
-    """Store both sizes under ``name`` (the 1× name, content-hashed) and its 2× sibling; returns ``name``."""
+    """Store both sizes under ``name`` (the 1× name, content-hashed) and its 2× sibling; returns ``name``.
+
+    ``PhotoStorageError`` when the storage fails (Object Storage down, disk full): then neither copy this
+    call wrote stays behind, and the caller writes no row pointing at the photo.
+    """
     two_x_name = name[: -len(PHOTO_1X_SUFFIX)] + PHOTO_2X_SUFFIX
-    for target, content in ((name, prepared.one_x), (two_x_name, prepared.two_x)):
-        if not default_storage.exists(target):
-            stored = default_storage.save(target, ContentFile(content))
-            if stored != target:  # another process stored the same photo at the same moment
-                default_storage.delete(stored)
+    written: list[str] = []
+    try:
+        for target, content in ((name, prepared.one_x), (two_x_name, prepared.two_x)):
+            if not default_storage.exists(target):
+                stored = default_storage.save(target, ContentFile(content))
+                written.append(stored)
+                if stored != target:  # another process stored the same photo at the same moment
+                    default_storage.delete(stored)
+                    written.remove(stored)
+    except OSError as e:
+        logger.warning("storing photo %s failed: %s", name, e)
+        for each in written:
+            with contextlib.suppress(OSError):  # the storage may still be down: an orphan is harmless
+                default_storage.delete(each)
+        raise PhotoStorageError(
+            _(
+                "Não foi possível guardar a foto agora: o armazenamento de fotos não respondeu. Nada foi "
+                "salvo; tente de novo em alguns minutos."
+            )
+        ) from e
     return name
 
 
 def photo_delete(name: str) -> None:
-    """Remove a photo (and its 2× copy, for uploaded ones) from the storage."""
+    """Remove a photo (and its 2× copy, for uploaded ones) from the storage.
+
+    Called once no item uses the photo any more: with the storage down the file just stays (logged), as
+    the item's change is already saved.
+    """
     names = [name]
     if name.endswith(PHOTO_1X_SUFFIX):
         names.append(name[: -len(PHOTO_1X_SUFFIX)] + PHOTO_2X_SUFFIX)
     for each in names:
-        if default_storage.exists(each):
-            default_storage.delete(each)
+        try:
+            if default_storage.exists(each):
+                default_storage.delete(each)
+        except OSError as e:
+            logger.warning("could not delete the unused photo %s: %s", each, e)

@@ -219,12 +219,18 @@ def _store_photo(source: Path, raw: dict, report: LoadReport, dry_run: bool) -> 
     except OSError as e:
         raise MenuDataError(f"photo {path} for {raw['slug']} cannot be read: {e}") from e
     name = photo_name(raw["slug"], content, path.suffix)
-    if not default_storage.exists(name):
-        report.photos_stored.append(name)
-        if not dry_run:
-            stored = default_storage.save(name, ContentFile(content))
-            if stored != name:  # another process stored it at the same moment
-                default_storage.delete(stored)
+    try:
+        if not default_storage.exists(name):
+            report.photos_stored.append(name)
+            if not dry_run:
+                stored = default_storage.save(name, ContentFile(content))
+                if stored != name:  # another process stored it at the same moment
+                    default_storage.delete(stored)
+    except OSError as e:
+        # Items before this one are complete (their photos stored first); this one is not written.
+        raise MenuDataError(
+            f"photo {name} for {raw['slug']} could not be stored: {e}. Run again later."
+        ) from e
     return name
 
 
@@ -423,6 +429,13 @@ def _photo_name_for(slug: str, prepared: photos.PreparedPhoto) -> str:
     return photo_name(slug, prepared.one_x + prepared.two_x, PHOTO_1X_SUFFIX)
 
 
+def _save_photo(slug: str, prepared: photos.PreparedPhoto) -> str:
+    try:
+        return photos.photo_save(name=_photo_name_for(slug, prepared), prepared=prepared)
+    except photos.PhotoStorageError as e:  # storage down: nothing stored, and no row will be written
+        raise MenuEditError(str(e), field="photo") from None
+
+
 def _release_photo(name: str | None) -> None:
     """Remove a photo from the storage once no item uses it any more (never a shared one)."""
     if name and not repositories.item_slugs_using_image(name):
@@ -438,7 +451,7 @@ def menu_photo_store(*, slug: str, upload) -> str:
         prepared = photos.photo_prepare(upload)
     except photos.PhotoError as e:
         raise MenuEditError(str(e), field="photo") from None
-    return photos.photo_save(name=_photo_name_for(slug, prepared), prepared=prepared)
+    return _save_photo(slug, prepared)
 
 
 def _new_slug(name: str) -> str:
@@ -483,7 +496,7 @@ def menu_item_create(
         slug = _new_slug(fields.name)
         image = None
         if prepared:
-            image = photos.photo_save(name=_photo_name_for(slug, prepared), prepared=prepared)
+            image = _save_photo(slug, prepared)
         item = MenuItem(
             slug=slug,
             name=fields.name,
@@ -557,7 +570,7 @@ def menu_item_update(
         raise _conflict(current, version)
     image = current.image
     if prepared:
-        image = photos.photo_save(name=_photo_name_for(slug, prepared), prepared=prepared)
+        image = _save_photo(slug, prepared)
     elif remove_photo:
         image = None
     changed = replace(
