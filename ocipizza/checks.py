@@ -67,3 +67,22 @@ def check_host_prefixed_cookies(app_configs=None, **kwargs):
                 )
             )
     return messages
+
+
+@register(Tags.urls)
+def check_no_language_prefixes(app_configs=None, **kwargs):
+    """``ocipizza.locale.LocaleMiddleware`` skips the work for ``i18n_patterns``: keep it that way."""
+    from django.urls import get_resolver
+    from django.urls.resolvers import LocalePrefixPattern
+
+    if "ocipizza.locale.LocaleMiddleware" not in settings.MIDDLEWARE:
+        return []
+    if any(isinstance(p.pattern, LocalePrefixPattern) for p in get_resolver().url_patterns):
+        return [
+            Error(
+                "ocipizza.locale.LocaleMiddleware does not handle URLs under i18n_patterns",
+                hint="Use django.middleware.locale.LocaleMiddleware in MIDDLEWARE instead.",
+                id="ocipizza.E010",
+            )
+        ]
+    return []
