@@ -557,8 +557,9 @@ def convert_value(column: Column, value, table: str):
         return _convert(column.type, value)
     except _Mismatch as e:
         detail = str(e) or f"expected {column.type.ddl()}, got {_driver_type_name(value)}"
+        shown = "RECORD" if column.type.kind == "RECORD" else column.type.ddl()
         raise illegal(
-            f'Invalid value for field "{column.name}" ({column.type.ddl()}) of table {table}: {detail}'
+            f'Invalid value for field "{column.name}" ({shown}) of table {table}: {detail}'
         ) from None
     except NoSQLError as e:
         raise illegal(f'Invalid value for field "{column.name}" of table {table}: {e.message}') from None
@@ -921,8 +922,8 @@ def _default_literal(ts: TokenStream, typedef: TypeDef, name: str):
         negative = token.text == "-"
         token = ts.advance()
     kind = typedef.kind
-    if kind == "JSON":
-        raise illegal(f"Fields of type: JSON cannot have default values (field {name})")
+    if kind == "JSON" or kind in COMPLEX_TYPES:
+        raise illegal(f"Fields of type: {kind} cannot have default values (field {name})")
     if token.kind == "string":
         if kind not in ("STRING", "TIMESTAMP", "BINARY"):
             raise illegal(

@@ -469,15 +469,15 @@ class Store:
             count = write_kb = 0
             more = False
             for pk, row in sorted(self.rows[table.name.lower()].items(), key=lambda item: _sort_key(item[0])):
-                if max_write_kb and write_kb >= max_write_kb:
-                    more = True
-                    break
                 if not row.live(now) or list(pk[: len(prefix)]) != [_norm(v) for v in prefix]:
                     continue
                 if field_range is not None:
                     value = pk[len(prefix)]
                     if not _in_range(value, low, high):
                         continue
+                if max_write_kb and write_kb >= max_write_kb:
+                    more = True
+                    break
                 txn.stage(table, pk, None)
                 count += 1
                 write_kb += row.kb
