@@ -618,7 +618,9 @@ class Service:
         elif payload.get("iq") is False:
             fields["re"] = False
         absolute = _consistency(payload) == 0
-        return self._ok(request, fields, read_kb=max(page.read_kb, 1), absolute=absolute)
+        return self._ok(
+            request, fields, read_kb=max(page.read_kb, 1), write_kb=page.write_kb, absolute=absolute
+        )
 
 
 # --- helpers --------------------------------------------------------------------------------------------
@@ -770,7 +772,7 @@ def _prepared_fields(compiled) -> dict:
     return {
         "pq": query.encode_prepared(compiled.statement.text),
         "n": compiled.table.name,
-        "qo": SELECT_OPERATION,
+        "qo": query.operation_code(compiled),
         "mp": 0,
     }
 
