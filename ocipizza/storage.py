@@ -24,6 +24,7 @@ import re
 import tempfile
 import threading
 import time
+from http import HTTPStatus
 from urllib.parse import quote
 
 from django.conf import settings
@@ -177,13 +178,18 @@ class OCIObjectStorage(Storage):
             # A HEAD answer has no body, so its 404 carries no code.
             if e.status == 404 and e.code in ("ObjectNotFound", "NotFound", None):
                 raise FileNotFoundError(f"{name} is not in the bucket {self.bucket}") from e
+            code = e.code or _phrase(e.status)
             raise StorageUnavailable(
-                f"Object Storage refused {operation} of {name or self.bucket!r}: HTTP {e.status} {e.code} "
-                f"({e.message}); check the bucket {self.bucket}, its policies and OCI_STORAGE_* settings"
+                f"Object Storage refused {operation} of {name or self.bucket!r}: HTTP {e.status} {code}"
+                f"{f' ({e.message})' if e.message else ''}; check the bucket {self.bucket}, its policies "
+                "and the OCI_STORAGE_* settings"
             ) from e
-        except (oci.exceptions.RequestException, oci.exceptions.ConnectTimeout, OSError) as e:
-            if isinstance(e, OSError) and not _is_network_error(e):
-                raise
+        except (
+            oci.exceptions.RequestException,
+            oci.exceptions.ConnectTimeout,
+            ConnectionError,
+            TimeoutError,
+        ) as e:
             raise StorageUnavailable(
                 f"Object Storage at {self.options['ENDPOINT'] or 'the region endpoint'} did not answer "
                 f"{operation} of {name or self.bucket!r} ({type(e).__name__}); it may be down or "
@@ -200,7 +206,7 @@ class OCIObjectStorage(Storage):
         try:
             for chunk in response.data.raw.stream(1024 * 1024, decode_content=False):
                 spool.write(chunk)
-        except OSError as e:
+        except Exception as e:  # the SDK's vendored urllib3 raises its own errors for a broken stream
             spool.close()
             raise StorageUnavailable(f"reading {name} from Object Storage broke off ({e}); try again") from e
         spool.seek(0)
@@ -407,10 +413,11 @@ class _NameTaken(Exception):
     """The service refused to replace an existing object (If-None-Match: *)."""
 
 
-def _is_network_error(error: OSError) -> bool:
-    import requests
-
-    return isinstance(error, ConnectionError | TimeoutError | requests.RequestException)
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
 
 
 def _http_date(value: str) -> dt.datetime:

@@ -49,6 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         help="answer the next N requests with --error-status",
     )
     parser.add_argument(
+        "--fail-skip",
+        type=int,
+        default=0,
+        metavar="N",
+        help="let N requests through before --fail-requests starts",
+    )
+    parser.add_argument(
         "--error-status", type=int, default=503, help="status of injected failures (default 503)"
     )
     parser.add_argument(
@@ -76,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             faults={
                 "latency_ms": args.latency_ms,
                 "fail_requests": args.fail_requests,
+                "fail_skip": args.fail_skip,
                 "error_status": args.error_status,
                 "refuse_connections": args.refuse_connections,
             },

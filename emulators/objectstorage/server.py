@@ -20,7 +20,7 @@ from .store import ApiError, Store, StoredObject, iso, par_summary
 log = logging.getLogger("emulators.objectstorage")
 
 ADMIN_PREFIX = "/_emulator/"
-FAULT_KNOBS = ("refuse_connections", "fail_requests", "error_status", "latency_ms")
+FAULT_KNOBS = ("refuse_connections", "fail_requests", "fail_skip", "error_status", "latency_ms")
 MAX_LIST = 1000
 
 
@@ -30,6 +30,7 @@ class Faults:
 
     refuse_connections: int = 0  # reset the connection, as an unreachable service would
     fail_requests: int = 0  # answer error_status instead of doing the work
+    fail_skip: int = 0  # let this many requests through before fail_requests starts
     error_status: int = 503
     latency_ms: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -53,12 +54,23 @@ class Faults:
                 setattr(self, key, value)
 
     def clear(self) -> None:
-        self.update({"refuse_connections": 0, "fail_requests": 0, "error_status": 503, "latency_ms": 0})
+        self.update(
+            {
+                "refuse_connections": 0,
+                "fail_requests": 0,
+                "fail_skip": 0,
+                "error_status": 503,
+                "latency_ms": 0,
+            }
+        )
 
     def take(self, knob: str) -> bool:
         with self.lock:
             current = getattr(self, knob)
             if current == 0:
+                return False
+            if knob == "fail_requests" and self.fail_skip > 0:
+                self.fail_skip -= 1
                 return False
             if current > 0:
                 setattr(self, knob, current - 1)

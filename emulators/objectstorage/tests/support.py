@@ -77,7 +77,9 @@ class ObjectStorageProcess:
         """Empty the emulator (no buckets, no faults, counters at zero) and create ``buckets``."""
         self.admin("reset")
         for name in buckets:
-            self.admin("buckets", {"name": name, "publicAccessType": "ObjectRead" if name in public else None})
+            self.admin(
+                "buckets", {"name": name, "publicAccessType": "ObjectRead" if name in public else None}
+            )
         return self
 
 
