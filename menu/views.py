@@ -60,14 +60,17 @@ def home(request):
         else request.path + (f"?categoria={category}" if category else "")
     )
     language = translation.get_language()
+    # The half-and-half picker says which price is charged: the pizzeria's rule (see orders.cart).
+    half_rule = pizzeria.half_and_half_rule if pizzeria else "max"
     cards = render_cached(
         template="menu/includes/sections.html",
         context={
             "sections": sections,
             "pizzas": tuple(i for i in menu.items if i.is_pizza and not i.sold_out),
             "next_path": next_path,
+            "half_rule": half_rule,
         },
-        key=("cards", menu.version, language, next_path) if cacheable else None,
+        key=("cards", menu.version, language, next_path, half_rule) if cacheable else None,
     )
     context = {
         "menu": menu,
@@ -87,7 +90,9 @@ def home(request):
     }
     if cacheable and is_plain_visitor(request):
         # Most visitors: no session, no cart, no messages. The whole page is the same for all of them.
-        # The delivery chip is empty for them (no session, no CEP): only whether it shows counts.
+        # The delivery chip is empty for them (no session, no CEP): only whether it shows counts; the
+        # footer's contacts come from the profile.
+        contacts = (pizzeria.phone, pizzeria.whatsapp) if pizzeria else None
         key = (
             "page",
             menu.version,
@@ -97,7 +102,7 @@ def home(request):
             next_opening,
             closed_day,
             pause,
-            bool(pizzeria),
+            contacts,
         )
         page = render_cached(template="menu/home.html", context=context, key=key, request=request)
         return HttpResponse(page)

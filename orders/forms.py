@@ -7,9 +7,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.entities import Address
+from accounts.forms import SignupForm
+from accounts.normalize import email_normalize, phone_normalize
 from locations.exceptions import CEPDatabaseUnavailable, CEPError
 from locations.forms import AddressFormMixin, cep_mismatches, cep_not_found_message
 from locations.text import place_key
+from ocipizza.templatetags.ocipizza import brl
 
 from .cart import MAX_NOTE, MAX_QUANTITY
 from .entities import Payment
@@ -45,6 +48,42 @@ class CartLineForm(forms.Form):
     note = _NoNulCharField(max_length=MAX_NOTE, required=False, strip=True)
 
 
+def zone_attrs(zone, subtotal) -> dict[str, str]:
+    """What the checkout script shows when a saved address in ``zone`` is chosen (``data-*``)."""
+    if zone is None:
+        return {
+            "data-zone-out": "1",
+            "data-quote": str(
+                _("Este endereço está fora da área de entrega. Você pode retirar o pedido na pizzaria.")
+            ),
+        }
+    attrs = {
+        "data-fee": str(zone.fee),
+        "data-fee-text": brl(zone.fee),
+        "data-quote": str(
+            _("Entregamos aí (%(name)s): taxa de %(fee)s, chega em cerca de %(minutes)s minutos.")
+            % {"name": zone.name, "fee": brl(zone.fee), "minutes": zone.eta_minutes}
+        ),
+    }
+    if subtotal is not None:
+        attrs["data-total-text"] = brl(subtotal + zone.fee)
+    return attrs
+
+
+class ZoneRadioSelect(forms.RadioSelect):
+    """Saved addresses as radios that carry their delivery zone's fee and time (``zones``: address id ->
+    ``data-*`` attributes), so the page's script can update the quote the moment one is chosen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zones: dict[str, dict[str, str]] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"] = {**option["attrs"], **self.zones.get(str(value), {})}
+        return option
+
+
 class CheckoutForm(AddressFormMixin):
     """Delivery or pickup, where to, how to pay. The address is needed only for a new delivery address."""
 
@@ -59,7 +98,7 @@ class CheckoutForm(AddressFormMixin):
         initial=Fulfilment.DELIVERY,
         widget=forms.RadioSelect,
     )
-    saved_address = forms.ChoiceField(label=_("Entregar em"), required=False, widget=forms.RadioSelect)
+    saved_address = forms.ChoiceField(label=_("Entregar em"), required=False, widget=ZoneRadioSelect)
     payment = forms.ChoiceField(
         label=_("Forma de pagamento"),
         choices=[
@@ -86,17 +125,44 @@ class CheckoutForm(AddressFormMixin):
         error_messages={"invalid": _("Informe um valor como 100,00.")},
     )
 
-    def __init__(self, *args, addresses=(), **kwargs):
+    def __init__(self, *args, addresses=(), pizzeria=None, subtotal=None, **kwargs):
+        """With ``pizzeria`` each saved address shows its zone's fee and time (and carries them for the
+        page's script, with the total over ``subtotal``), and one outside every zone is never the one
+        preselected."""
         super().__init__(*args, **kwargs)
         self.addresses = tuple(addresses)
-        choices = [(a.id, f"{a.label}: {a.one_line}" if a.label else a.one_line) for a in self.addresses]
+        self.zones = (
+            {a.id: pizzeria.zone_for(cep=a.cep, bairro=a.district, cidade=a.city) for a in self.addresses}
+            if pizzeria is not None
+            else {}
+        )
+        choices = [
+            (a.id, self._address_label(a, pizzeria is not None and self.zones[a.id])) for a in self.addresses
+        ]
         choices.append((self.NEW_ADDRESS, _("Outro endereço")))
         self.fields["saved_address"].choices = choices
-        self.fields["saved_address"].initial = self.addresses[0].id if self.addresses else self.NEW_ADDRESS
+        self.fields["saved_address"].widget.zones = {
+            a.id: zone_attrs(self.zones[a.id], subtotal) for a in self.addresses if a.id in self.zones
+        }
+        deliverable = [a for a in self.addresses if pizzeria is None or self.zones[a.id] is not None]
+        self.fields["saved_address"].initial = deliverable[0].id if deliverable else self.NEW_ADDRESS
         # Address fields matter only for a delivery to a new address; clean() decides.
         for name in self.ADDRESS_FIELDS:
             if name in self.fields:
                 self.fields[name].required = False
+
+    @staticmethod
+    def _address_label(address: Address, zone) -> str:
+        label = f"{address.label}: {address.one_line}" if address.label else address.one_line
+        if zone is False:  # zones unknown
+            return label
+        if zone is None:
+            return _("%(address)s (fora da área de entrega)") % {"address": label}
+        return _("%(address)s (taxa %(fee)s, cerca de %(minutes)s min)") % {
+            "address": label,
+            "fee": brl(zone.fee),
+            "minutes": zone.eta_minutes,
+        }
 
     def address_check_needed(self) -> bool:
         # The typed address is checked against its CEP only when it is the one the order goes to.
@@ -161,3 +227,27 @@ class CheckoutForm(AddressFormMixin):
             if saved.id == choice:
                 return saved
         return Address(**self.address_values())
+
+
+class GuestCheckoutForm(CheckoutForm):
+    """Checkout without an account: who is ordering (the sign-up form's name, e-mail and mobile checks),
+    and PIX or card only. There are no saved addresses."""
+
+    name = SignupForm.base_fields["name"]
+    email = SignupForm.base_fields["email"]
+    telephone = SignupForm.base_fields["telephone"]
+    GUEST_PAYMENTS = (Payment.PIX, Payment.CREDIT_CARD, Payment.DEBIT_CARD)
+
+    def __init__(self, *args, **kwargs):
+        kwargs["addresses"] = ()
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = _("O link para acompanhar o pedido vai para este e-mail.")
+        payment = self.fields["payment"]
+        payment.choices = [(value, label) for value, label in payment.choices if value in self.GUEST_PAYMENTS]
+        del self.fields["change_for"]  # no cash: nothing to change
+
+    def clean_email(self):
+        return email_normalize(self.cleaned_data["email"])
+
+    def clean_telephone(self):
+        return phone_normalize(self.cleaned_data["telephone"])

@@ -1,7 +1,7 @@
 """Cart pages. Views stay thin: forms shape the input, ``orders.cart`` decides."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,20 +11,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import confirmed_customer_required, customer_required
+from accounts.exceptions import Throttled
 from accounts.selectors import customer_addresses
-from menu.selectors import storefront_get
+from menu.selectors import delivery_place_get, storefront_get
 from ocipizza.cursors import BadCursor, cursor_sign, cursor_unsign
 from ocipizza.formatting import money
 from ocipizza.http import safe_next_url
 from ocipizza.nosql import InvalidQuery
 from ocipizza.pizzeria.selectors import closed_day_message, pause_in_force
-from ocipizza.ratelimit import client_ip
+from ocipizza.ratelimit import client_ip, rate_limit_hit
 
 from . import cart as carts
-from . import checkout, selectors, services
-from .forms import CartAddForm, CartLineForm, CheckoutForm
+from . import checkout, guests, selectors, services
+from .forms import CartAddForm, CartLineForm, CheckoutForm, GuestCheckoutForm
 from .pix import order_pix_payload, pix_qr_svg
 from .statuses import LABELS, Actor, Fulfilment, Status, allowed_targets, journey
+from .templatetags.cart_bar import cart_summary
 
 
 def _first_error(form) -> str:
@@ -37,10 +39,10 @@ def _first_error(form) -> str:
 @never_cache
 def cart_detail(request):
     menu, pizzeria = storefront_get()
-    cart = carts.cart_get(session=request.session, menu=menu, pizzeria=pizzeria)
+    cart = carts.cart_get(session=carts.cart_for(request), menu=menu, pizzeria=pizzeria)
     for notice in cart.notices:
         messages.warning(request, notice)
-    carts.cart_settle(session=request.session, cart=cart)
+    carts.cart_settle(session=carts.cart_for(request), cart=cart)
     # A paused shop keeps the cart but offers no way to checkout until it is back.
     context = {"cart": cart, "pizzeria": pizzeria, "pause": pause_in_force(pizzeria=pizzeria, now=clock())}
     if pizzeria:
@@ -53,13 +55,12 @@ def cart_add(request):
     form = CartAddForm(request.POST)
     back = safe_next_url(request, reverse("menu:home"))
     if not form.is_valid():
-        messages.error(request, _first_error(form))
-        return redirect(back)
+        return _cart_add_answer(request, back, error=_first_error(form))
     menu, pizzeria = storefront_get()
     data = form.cleaned_data
     try:
         line = carts.cart_add(
-            session=request.session,
+            session=carts.cart_for(request),
             menu=menu,
             pizzeria=pizzeria,
             item_slug=data["item"],
@@ -69,10 +70,24 @@ def cart_add(request):
             note=data["note"],
         )
     except carts.CartError as e:
-        messages.error(request, str(e))
+        return _cart_add_answer(request, back, error=str(e))
+    message = _("%(name)s foi para o carrinho.") % {"name": line.name}
+    return _cart_add_answer(request, back, message=message, menu=menu, pizzeria=pizzeria)
+
+
+def _cart_add_answer(request, back, *, error="", message="", menu=None, pizzeria=None):
+    """The menu's script asks for JSON (``Accept: application/json``) and confirms next to the button,
+    keeping the customer's place; without scripts the form posts and comes back to ``next`` (the card)."""
+    if "application/json" not in request.headers.get("Accept", ""):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, message)
         return redirect(back)
-    messages.success(request, _("%(name)s foi para o carrinho.") % {"name": line.name})
-    return redirect(back)
+    if error:
+        return JsonResponse({"ok": False, "message": error}, status=400)
+    summary = cart_summary(cart=carts.cart_get(session=carts.cart_for(request), menu=menu, pizzeria=pizzeria))
+    return JsonResponse({"ok": True, "message": message, **summary})
 
 
 @require_POST
@@ -83,7 +98,7 @@ def cart_line_update(request, line_id):
     else:
         try:
             carts.cart_update(
-                session=request.session,
+                session=carts.cart_for(request),
                 line_id=line_id,
                 quantity=form.cleaned_data["quantity"],
                 note=form.cleaned_data["note"],
@@ -96,7 +111,7 @@ def cart_line_update(request, line_id):
 @require_POST
 def cart_line_remove(request, line_id):
     try:
-        carts.cart_remove(session=request.session, line_id=line_id)
+        carts.cart_remove(session=carts.cart_for(request), line_id=line_id)
         messages.success(request, _("Item retirado do carrinho."))
     except carts.CartError as e:
         messages.error(request, str(e))
@@ -164,6 +179,12 @@ def _fee_seen(request, form, pizzeria) -> bool:
     return False
 
 
+def _chip_initial(request) -> dict:
+    """The CEP the customer chose on the menu's "Entregar em" chip, for a new address."""
+    place = delivery_place_get(session=request.session)
+    return {"cep": f"{place['cep'][:5]}-{place['cep'][5:]}"} if place else {}
+
+
 def clock():
     """The shop's clock, by which checkout judges the opening hours (tests set it to the moment they need)."""
     return timezone.now()
@@ -177,16 +198,22 @@ def checkout_view(request):
     if pizzeria is None:
         messages.error(request, _("A loja ainda não está pronta para receber pedidos. Tente mais tarde."))
         return redirect("orders:cart")
-    cart = carts.cart_get(session=request.session, menu=menu, pizzeria=pizzeria)
+    cart = carts.cart_get(session=carts.cart_for(request), menu=menu, pizzeria=pizzeria)
     now = clock()
     addresses = customer_addresses(customer=request.customer)
     if request.method == "POST":
-        form = CheckoutForm(request.POST, addresses=addresses, cep_limit_key=client_ip(request))
+        form = CheckoutForm(
+            request.POST,
+            addresses=addresses,
+            cep_limit_key=client_ip(request),
+            pizzeria=pizzeria,
+            subtotal=cart.subtotal,
+        )
         if cart.notices:
             # Never charge a price or a cart the customer has not seen: show what changed first.
             for notice in cart.notices:
                 messages.warning(request, notice)
-            carts.cart_settle(session=request.session, cart=cart)
+            carts.cart_settle(session=carts.cart_for(request), cart=cart)
             if not cart:
                 return redirect("orders:cart")
         elif form.is_valid() and _fee_seen(request, form, pizzeria):
@@ -206,7 +233,7 @@ def checkout_view(request):
                 form.add_error(e.field if e.field in form.fields else None, e.message)
             else:
                 if created:
-                    carts.cart_clear(session=request.session)
+                    carts.cart_clear(session=carts.cart_for(request), cart=cart)
                     messages.success(
                         request, _("Pedido %(code)s recebido! Acompanhe aqui.") % {"code": order.code}
                     )
@@ -215,8 +242,13 @@ def checkout_view(request):
         if not cart:
             messages.info(request, _("Seu carrinho está vazio."))
             return redirect("orders:cart")
-        carts.cart_settle(session=request.session, cart=cart)
-        form = CheckoutForm(initial={"key": checkout.checkout_key_new()}, addresses=addresses)
+        carts.cart_settle(session=carts.cart_for(request), cart=cart)
+        form = CheckoutForm(
+            initial={"key": checkout.checkout_key_new(), **_chip_initial(request)},
+            addresses=addresses,
+            pizzeria=pizzeria,
+            subtotal=cart.subtotal,
+        )
     return render(request, "orders/checkout.html", _checkout_context(form, cart, pizzeria, now))
 
 
@@ -234,7 +266,12 @@ def _own_order(request, order_id):
 @customer_required
 @never_cache
 def order_detail(request, order_id):
-    order = _own_order(request, order_id)
+    return _order_page(request, _own_order(request, order_id))
+
+
+def _order_page(request, order, *, guest_token: str = ""):
+    """The tracking page of ``order``, whose owner check the caller made (the session's customer, or
+    the signed link of a guest order: ``guest_token``, which the page's forms then use)."""
     _menu, pizzeria = storefront_get()
     steps = journey(order.fulfilment, pix=order.is_pix)
     reached = {change.status for change in order.history}
@@ -250,6 +287,7 @@ def order_detail(request, order_id):
         in allowed_targets(current=order.status, actor=Actor.CUSTOMER, fulfilment=order.fulfilment),
         "refresh_seconds": None if order.is_final else 20,
         "pizzeria": pizzeria,
+        "guest_token": guest_token,
     }
     if order.is_pix and order.status == Status.AWAITING_PAYMENT and pizzeria:
         payload = order_pix_payload(order=order, pizzeria=pizzeria)
@@ -303,10 +341,120 @@ def order_cancel(request, order_id):
 def order_reorder(request, order_id):
     order = _own_order(request, order_id)
     menu, pizzeria = storefront_get()
-    notices = services.order_reorder(order=order, session=request.session, menu=menu, pizzeria=pizzeria)
+    cart = carts.cart_for(request)
+    notices = services.order_reorder(order=order, session=cart, menu=menu, pizzeria=pizzeria)
     for notice in notices:
         messages.warning(request, notice)
     messages.success(
         request, _("Os itens do pedido %(code)s voltaram para o carrinho.") % {"code": order.code}
     )
     return redirect("orders:cart")
+
+
+# --- ordering without an account ("pedir sem cadastro") ------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def guest_checkout(request):
+    """Checkout for a visitor: name, mobile and e-mail instead of an account; the order is then followed
+    through the signed link this page goes to and the e-mail sends."""
+    if request.customer.is_authenticated:
+        return redirect("orders:checkout")
+    menu, pizzeria = storefront_get()
+    if pizzeria is None:
+        messages.error(request, _("A loja ainda não está pronta para receber pedidos. Tente mais tarde."))
+        return redirect("orders:cart")
+    cart = carts.cart_get(session=request.session, menu=menu, pizzeria=pizzeria)
+    now = clock()
+    status = 200
+    if request.method == "POST":
+        form = GuestCheckoutForm(
+            request.POST, cep_limit_key=client_ip(request), pizzeria=pizzeria, subtotal=cart.subtotal
+        )
+        if cart.notices:
+            for notice in cart.notices:
+                messages.warning(request, notice)
+            carts.cart_settle(session=request.session, cart=cart)
+            if not cart:
+                return redirect("orders:cart")
+        elif form.is_valid() and _fee_seen(request, form, pizzeria):
+            # Per client, as sign-ups are; the order caps count per e-mail address in order_place.
+            limit = rate_limit_hit(scope="guest_order_ip", key=client_ip(request))
+            if not limit.allowed:
+                form.add_error(None, Throttled(limit.retry_after).message)
+                status = 429
+            else:
+                data = form.cleaned_data
+                try:
+                    order, created = checkout.order_place(
+                        customer=guests.guest_customer(
+                            name=data["name"], email=data["email"], telephone=data["telephone"]
+                        ),
+                        cart=cart,
+                        pizzeria=pizzeria,
+                        key=data["key"],
+                        fulfilment=Fulfilment(data["fulfilment"]),
+                        payment=data["payment"],
+                        address=form.delivery_address(),
+                        now=now,
+                    )
+                except checkout.CheckoutError as e:
+                    form.add_error(e.field if e.field in form.fields else None, e.message)
+                else:
+                    if created:
+                        carts.cart_clear(session=request.session)
+                        messages.success(
+                            request,
+                            _("Pedido %(code)s recebido! Enviamos o link para acompanhá-lo para %(email)s.")
+                            % {"code": order.code, "email": data["email"]},
+                        )
+                    return redirect(guests.guest_link_path(order))
+    else:
+        if not cart:
+            messages.info(request, _("Seu carrinho está vazio."))
+            return redirect("orders:cart")
+        carts.cart_settle(session=request.session, cart=cart)
+        form = GuestCheckoutForm(
+            initial={"key": checkout.checkout_key_new(), **_chip_initial(request)},
+            pizzeria=pizzeria,
+            subtotal=cart.subtotal,
+        )
+    context = {**_checkout_context(form, cart, pizzeria, now), "guest": True}
+    return render(request, "orders/checkout.html", context, status=status)
+
+
+def _guest_link_invalid(request, reason: str):
+    message = (
+        _("Este link de acompanhamento expirou. Procure o pedido pelo código falando com a pizzaria.")
+        if reason == "expired"
+        else _("Este link de acompanhamento não vale. Confira se copiou o endereço inteiro do e-mail.")
+    )
+    return render(request, "orders/guest_link_invalid.html", {"message": message}, status=404)
+
+
+@require_GET
+@never_cache
+def guest_order(request, token):
+    """A guest's tracking page; the signed link is the owner check (it names this one order)."""
+    try:
+        order = guests.guest_order_by_link(token=token)
+    except guests.GuestLinkInvalid as e:
+        return _guest_link_invalid(request, str(e))
+    return _order_page(request, order, guest_token=token)
+
+
+@require_POST
+def guest_order_cancel(request, token):
+    try:
+        order = guests.guest_order_by_link(token=token)
+    except guests.GuestLinkInvalid as e:
+        return _guest_link_invalid(request, str(e))
+    try:
+        services.order_cancel_by_customer(
+            customer_id=order.customer_id, order_id=order.order_id, now=timezone.now()
+        )
+        messages.success(request, _("Pedido cancelado."))
+    except services.OrderChangeError as e:
+        messages.error(request, e.message)
+    return redirect("orders:guest_order", token=token)
