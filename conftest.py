@@ -593,6 +593,41 @@ def oci_config(tmp_path_factory):
     return write_oci_config(tmp_path_factory.mktemp("oci"))
 
 
+# --- Fn / OCI Functions: the emulator running functions/send_mail under fdk (emulators/functions) --------
+
+
+@pytest.fixture(scope="session")
+def fn_emulator():
+    """One Fn server emulator (Fn's /invoke API, no auth) per session and worker, stopped by PID."""
+    from emulators.functions.tests.support import FnEmulatorProcess
+
+    process = FnEmulatorProcess().start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def fn_cloud_emulator(oci_config, tmp_path_factory):
+    """One emulator playing OCI Functions per session and worker: only the signed invoke API, signatures
+    verified against ``oci_config``'s public key. Stopped by PID."""
+    from emulators.functions.tests.support import FnEmulatorProcess, public_key_pem
+
+    pem = public_key_pem(oci_config, tmp_path_factory.mktemp("fn-key"))
+    process = FnEmulatorProcess("--cloud", "--public-key", str(pem)).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def fn_mail(settings, smtp_server, fn_cloud_emulator, oci_config):
+    """E-mail as production sends it with MAIL_DISPATCHER=oci_functions: outbox -> the oci SDK (signed) ->
+    the OCI Functions emulator -> functions/send_mail under fdk -> ``smtp_server``. Returns the emulator."""
+    from emulators.functions.tests.support import route_mail_through_fn
+
+    route_mail_through_fn(settings, smtp_server, fn_cloud_emulator, oci_config)
+    return fn_cloud_emulator
+
+
 @pytest.fixture
 def oracle_store(nosql_store, nosql_emulator, settings):
     """The app on the Oracle backend: NOSQL_STORES points at an OracleStore on the emptied emulator,

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import smtplib
 from collections.abc import Mapping
 from email.message import EmailMessage
 
 REQUIRED = ("id", "from", "to", "subject", "text")
+# Under fdk, the root logger writes to stderr with the call id: Fn keeps those lines as the call's log.
+logger = logging.getLogger("send_mail")
 
 
 class BadPayload(ValueError):
@@ -31,11 +34,16 @@ class BadPayload(ValueError):
 def build_message(payload: Mapping) -> EmailMessage:
     if not isinstance(payload, Mapping) or any(not isinstance(payload.get(k), str) for k in REQUIRED):
         raise BadPayload(f"the payload needs the strings {', '.join(REQUIRED)}")
+    if payload.get("html") is not None and not isinstance(payload["html"], str):
+        raise BadPayload("html must be a string or null")
     message = EmailMessage()
-    message["From"] = payload["from"]
-    message["To"] = payload["to"]
-    message["Subject"] = payload["subject"]
-    message["X-OCIPizza-Message"] = payload["id"]
+    try:
+        message["From"] = payload["from"]
+        message["To"] = payload["to"]
+        message["Subject"] = payload["subject"]
+        message["X-OCIPizza-Message"] = payload["id"]
+    except ValueError as e:  # a line break in a header: never worth retrying
+        raise BadPayload(f"invalid header: {e}") from e
     message.set_content(payload["text"])
     if payload.get("html"):
         message.add_alternative(payload["html"], subtype="html")
@@ -47,6 +55,7 @@ def deliver(payload: Mapping, config: Mapping = os.environ) -> dict:
     try:
         message = build_message(payload)
     except BadPayload as e:
+        logger.warning("message refused: %s", e)
         return {"status": "refused", "error": str(e)}
     host = config.get("SMTP_HOST", "")
     if not host:
@@ -62,12 +71,16 @@ def deliver(payload: Mapping, config: Mapping = os.environ) -> dict:
             smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as e:
         if all(code >= 500 for code, _ in e.recipients.values()):
+            logger.warning("message %s refused by %s:%d: %s", payload["id"], host, port, e.recipients)
             return {"status": "refused", "error": f"recipient refused: {e.recipients}"}
         raise
     except smtplib.SMTPResponseException as e:
         if e.smtp_code >= 500:
+            logger.warning("message %s refused by %s:%d: SMTP %d", payload["id"], host, port, e.smtp_code)
             return {"status": "refused", "error": f"SMTP {e.smtp_code}"}
         raise
+    # The message id only: addresses stay out of the function's log.
+    logger.info("message %s sent through %s:%d", payload["id"], host, port)
     return {"status": "sent", "id": payload["id"]}
 
 

@@ -115,9 +115,13 @@ class OCIFunctionsDispatcher(BaseDispatcher):
             raise ImproperlyConfigured("MAIL_FN_ENDPOINT must be an http(s) URL")
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                _check_answer(response.read())
+                _check_answer(response.read(), response.headers.get("Fn-Call-Id"))
         except urllib.error.HTTPError as e:
-            raise DeliveryError(f"function answered HTTP {e.code}", permanent=_permanent_http(e.code)) from e
+            # Fn answers its errors as {"message": ...}; the call id finds the function's log.
+            raise DeliveryError(
+                _failure(e.code, "", _error_message(e.read()), e.headers.get("Fn-Call-Id")),
+                permanent=_permanent_http(e.code),
+            ) from e
         except (urllib.error.URLError, OSError) as e:
             raise DeliveryError(f"function unreachable: {e}") from e
 
@@ -132,29 +136,60 @@ class OCIFunctionsDispatcher(BaseDispatcher):
             client = FunctionsInvokeClient(
                 config, service_endpoint=self.endpoint, timeout=(timeout, timeout), **extra
             )
-            answer = client.invoke_function(self.function_id, invoke_function_body=self.payload(message))
-            _check_answer(answer.data.content)
+            answer = client.invoke_function(
+                self.function_id,
+                invoke_function_body=self.payload(message),
+                # The message id travels as the request id: OCI's logs and ours then name the same call.
+                opc_request_id=message.id,
+            )
+            _check_answer(answer.data.content, answer.headers.get("Fn-Call-Id"))
         except ServiceError as e:
+            call_id = (e.headers or {}).get("Fn-Call-Id")
             raise DeliveryError(
-                f"function answered HTTP {e.status}: {e.code}", permanent=_permanent_http(e.status)
+                _failure(e.status, e.code, e.message, call_id), permanent=_permanent_http(e.status)
             ) from e
         except (RequestException, OSError) as e:
+            # Timeouts land here too: the function may still send, and the outbox's retry may repeat it.
             raise DeliveryError(f"function unreachable: {e}") from e
 
 
-def _check_answer(raw: bytes) -> None:
+def _check_answer(raw: bytes, call_id: str | None = None) -> None:
     """The function says ``{"status": "refused"}`` when the mail server refused the message for good."""
     try:
         answer = json.loads(raw or b"{}")
     except ValueError:
         return  # accepted (2xx) with a body we do not understand: it did not say it failed
     if isinstance(answer, dict) and answer.get("status") == "refused":
-        raise DeliveryError(f"refused: {answer.get('error', '')}", permanent=True)
+        where = f" (Fn call {call_id})" if call_id else ""
+        raise DeliveryError(f"refused: {answer.get('error', '')}{where}", permanent=True)
+
+
+def _error_message(raw: bytes) -> str:
+    try:
+        answer = json.loads(raw or b"{}")
+    except ValueError:
+        return ""
+    return str(answer.get("message", "")) if isinstance(answer, dict) else ""
+
+
+def _failure(status: int, code: str, message: str, call_id: str | None) -> str:
+    """``function answered HTTP 502 FunctionInvokeExecutionFailed: function failed (Fn call 01J...)``:
+    the call id is what to search the function's logs for."""
+    text = f"function answered HTTP {status}"
+    if code:
+        text += f" {code}"
+    if message:
+        text += f": {message}"
+    if call_id:
+        text += f" (Fn call {call_id})"
+    return text
 
 
 def _permanent_http(status: int) -> bool:
-    # 429 and 5xx pass; other 4xx mean the call itself is wrong and repeating it will not help.
-    return 400 <= status < 500 and status not in (408, 429)
+    # 429 and 5xx pass. 401, 403 and 404 are the deployment's fault (a key, a policy, a function id), not
+    # the message's: once someone fixes it the queued mail must still go out. Other 4xx (400, 413) say
+    # this request itself is wrong, and repeating it will not help.
+    return 400 <= status < 500 and status not in (401, 403, 404, 408, 429)
 
 
 def _oci_signer(auth: str, options) -> tuple[dict, object | None]:

@@ -36,6 +36,7 @@ class FnEmulatorProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = args
+        self.cloud = "--cloud" in args
         self.functions = functions
         self.process: subprocess.Popen | None = None
 
@@ -109,3 +110,44 @@ class FnEmulatorProcess:
                 return response.status, response.headers, response.read()
         except urllib.error.HTTPError as e:
             return e.code, e.headers, e.read()
+
+
+def public_key_pem(oci_config, folder: Path) -> Path:
+    """The public half of a test OCI key (``conftest.oci_config``), for ``--public-key``."""
+    from cryptography.hazmat.primitives import serialization
+
+    path = folder / "oci_api_key_public.pem"
+    path.write_bytes(
+        oci_config.key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return path
+
+
+def route_mail_through_fn(settings, smtp, emulator: FnEmulatorProcess, oci_config, *, timeout: float = 30):
+    """Point the outbox at ``emulator``'s send_mail function and the function at ``smtp`` (the
+    ``smtp_server`` fixture): MAIL_DISPATCHER=oci_functions, signed by the oci SDK with ``oci_config``'s
+    key when the emulator plays OCI Functions, Fn's plain /invoke otherwise. The function's container is
+    started before the test, so the first e-mail does not wait for a cold start."""
+    emulator.admin("reset")
+    emulator.configure(
+        SEND_MAIL_ID,
+        timeout=timeout,
+        idle_timeout=3600,
+        config={
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(smtp.port),
+            "SMTP_STARTTLS": "false",
+            "SMTP_TIMEOUT": "10",
+        },
+    )
+    emulator.admin("warm", {"function": SEND_MAIL_ID})
+    settings.MAIL_DISPATCHER = "oci_functions"
+    settings.MAIL_FN = {
+        "ENDPOINT": emulator.url,
+        "FUNCTION_ID": SEND_MAIL_ID,
+        "AUTH": "config" if emulator.cloud else "none",
+        "OCI_CONFIG_FILE": str(oci_config.path),
+        "OCI_PROFILE": "OCIPIZZA",
+    }

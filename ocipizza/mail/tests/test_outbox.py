@@ -1,10 +1,7 @@
-"""The outbox against a real SMTP server (aiosmtpd) and a local HTTP server standing in for Fn."""
+"""The outbox against a real SMTP server (aiosmtpd); the Fn path is in test_fn_function.py."""
 
 import datetime as dt
-import json
-import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
@@ -12,7 +9,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
-from conftest import free_port
 from ocipizza.mail import mail_enqueue, outbox_deliver, outbox_get, outbox_send_due
 from ocipizza.mail.outbox import SENDING, TABLE
 from ocipizza.nosql import store
@@ -157,71 +153,6 @@ def test_send_outbox_refuses_bad_options(arguments):
         call_command("send_outbox", *arguments)
 
 
-# --- the Fn seam ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fn_server(settings):
-    """An HTTP server answering like an Fn server's /invoke/<id>, recording each call."""
-    calls = []
-    answers = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            calls.append(
-                {
-                    "path": self.path,
-                    "json": json.loads(body),
-                    "type": self.headers["Content-Type"],
-                    "authorization": self.headers.get("Authorization", ""),
-                }
-            )
-            status = answers.pop(0) if answers else 200
-            self.send_response(status)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.MAIL_DISPATCHER = "oci_functions"
-    settings.MAIL_FN = {
-        "ENDPOINT": f"http://127.0.0.1:{server.server_port}",
-        "FUNCTION_ID": "ocid1.fn.test",
-        "AUTH": "none",
-    }
-    server.calls, server.answers = calls, answers
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def test_oci_functions_dispatcher_posts_the_rendered_message(fn_server):
-    message_id = enqueue()
-    assert outbox_send_due().sent == [message_id]
-    assert len(fn_server.calls) == 1
-    call = fn_server.calls[0]
-    assert call["path"] == "/invoke/ocid1.fn.test" and call["type"] == "application/json"
-    payload = call["json"]
-    assert payload["id"] == message_id and payload["to"] == "cliente@example.com"
-    assert payload["subject"] == "Sua senha na OCI PIZZA foi alterada"
-    assert "Olá, Ana!" in payload["text"] and payload["html"].startswith("<!doctype html>")
-
-
-def test_oci_functions_errors_retry_or_give_up_by_status(fn_server):
-    fn_server.answers.extend([503, 400])
-    first = enqueue()
-    assert outbox_send_due().retrying == [first]
-    second = enqueue(to="outro@example.com")
-    assert outbox_send_due().failed == [second]
-    assert outbox_get(message_id=second).last_error == "function answered HTTP 400"
-
-
 def test_a_chosen_message_id_makes_enqueueing_idempotent(smtp_server):
     first = mail_enqueue(
         to="a@example.com", template="account_deleted", context={"name": "A"}, message_id="order-1-2"
@@ -261,22 +192,3 @@ def test_send_outbox_lets_producers_queue_their_mail_first(smtp_server, settings
     assert len(queued_by_producer) == 1
     assert [m["X-OCIPizza-Message"] for m in smtp_server.messages] == queued_by_producer
     assert "broken_producer failed" in capsys.readouterr().err
-
-
-def test_oci_functions_with_an_api_key_signs_the_invoke_request(fn_server, settings, oci_config):
-    settings.MAIL_FN = {
-        **settings.MAIL_FN,
-        "AUTH": "config",
-        "OCI_CONFIG_FILE": str(oci_config.path),
-        "OCI_PROFILE": "DEFAULT",
-    }
-    message_id = enqueue()
-    assert outbox_send_due().sent == [message_id]
-    [call] = fn_server.calls
-    assert re.fullmatch(
-        r"/\d{8}/functions/ocid1\.fn\.test/actions/invoke", call["path"]
-    )  # the SDK's API version
-    assert call["json"]["id"] == message_id
-    # Signed with the API key: OCI's HTTP signature over the method, path, host and body.
-    assert call["authorization"].startswith('Signature algorithm="rsa-sha256"')
-    assert f'keyId="{oci_config.key_id("DEFAULT")}"' in call["authorization"]
