@@ -678,7 +678,7 @@ def aggregate(node, group: list) -> list:
                 f"The argument of aggregate function {name} returned more than one item for a row: "
                 "wrap it in seq_* or use [] to select one"
             )
-        items.extend(v for v in values if v is not None or name == "array_collect")
+        items.extend(v for v in values if v is not None)
     if node.distinct:
         items = _distinct(items)
     if name == "count":

@@ -1476,7 +1476,8 @@ def _targets(node: Expr, env: Env, values: dict) -> list[tuple]:
             for container in parent if isinstance(parent, list) else [parent]:
                 if isinstance(container, dict):
                     key = name if isinstance(name, str) else node.name.eval(env)[0]
-                    out.append((container, key))
+                    if key in container:  # a missing field selects nothing: there is nothing to update
+                        out.append((container, key))
         return out
     if isinstance(node, ArrayFilterStep | ArraySliceStep):
         for parent in parents:
