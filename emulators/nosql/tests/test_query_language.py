@@ -133,7 +133,7 @@ def by_id(*predicates):
     return [item["id"] for item in ITEMS if all(p(item) for p in predicates)]
 
 
-# --- prepared statements and variables -------------------------------------------------------------------
+# --- prepared statements and variables ----------------------------------------
 
 
 def test_named_variables_are_rebound_on_one_prepared_statement(items):
@@ -167,7 +167,7 @@ def test_bound_values_are_checked_against_their_declared_type(items):
         run(items, "DECLARE $n INTEGER; SELECT id FROM items WHERE qty = $other", {"$n": 1})
 
 
-# --- select expressions and functions -------------------------------------------------------------------------
+# --- select expressions and functions ----------------------------------------
 
 
 def test_select_expressions_and_string_functions(items):
@@ -222,7 +222,7 @@ def test_numeric_and_sequence_functions(items):
         dims = list(item["info"].get("dims", {}).values())
         assert row["dims"] == (sum(dims) if dims else None)
         assert row["biggest"] == (max(dims) if dims else None)
-        assert row["pair"] == tags[:1] + [item["name"]]
+        assert row["pair"] == [*tags[:1], item["name"]]
         assert row["map"] == {"k": item["kind"], "n": item["id"]}
 
 
@@ -255,7 +255,7 @@ def test_timestamp_functions(items):
     assert before <= now["now"].replace(tzinfo=UTC) <= after
 
 
-# --- WHERE conditions -------------------------------------------------------------------------------------------
+# --- WHERE conditions ----------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -295,7 +295,7 @@ def test_where_conditions(items, condition, expected):
     assert ids(run(items, f"SELECT id FROM items t WHERE {condition}")) == by_id(expected)
 
 
-# --- ORDER BY, LIMIT, OFFSET, DISTINCT ----------------------------------------------------------------------------
+# --- ORDER BY, LIMIT, OFFSET, DISTINCT ----------------------------------------
 
 
 def test_order_by_directions_nulls_and_expressions(items):
@@ -329,7 +329,7 @@ def test_distinct(items):
     )
 
 
-# --- GROUP BY and aggregates --------------------------------------------------------------------------------
+# --- GROUP BY and aggregates ----------------------------------------
 
 
 def _groups():
@@ -381,13 +381,14 @@ def test_aggregates_without_group_by_and_ordering_by_an_aggregate(items):
     assert [(r["kind"], r["n"]) for r in rows] == [(k, len(groups[k])) for k in expected]
 
 
-# --- path expressions -------------------------------------------------------------------------------------------------
+# --- path expressions ----------------------------------------
 
 
 def test_path_steps_into_json(items):
     rows = run(
         items,
-        "SELECT t.id, t.info.tags[0] AS first, t.info.tags[] AS tags, t.info.tags[$element != 'classic'] AS other, "
+        "SELECT t.id, t.info.tags[0] AS first, t.info.tags[] AS tags, "
+        "t.info.tags[$element != 'classic'] AS other, "
         "t.info.dims.keys() AS sizes, t.info.dims.values($value > 30) AS big, "
         "t.info.dims.keys($value = 35) AS largest, t.info.tags[1:5] AS rest, "
         "t.info.where.coordinates[$pos = 1] AS lat FROM items t WHERE t.info IS NOT NULL ORDER BY t.id",
@@ -450,7 +451,7 @@ def test_paths_into_array_map_and_record_columns(handle):
     assert ids(starred) == [m["id"] for m in menus if m["chef"] and m["chef"]["stars"] >= 4]
 
 
-# --- UPDATE, INSERT, UPSERT, DELETE ---------------------------------------------------------------------------
+# --- UPDATE, INSERT, UPSERT, DELETE ----------------------------------------
 
 
 def _get(handle, key):
@@ -512,7 +513,8 @@ def test_insert_upsert_and_delete_with_returning(items):
     assert _get(items, 10).get_value()["name"] == "quatro queijos"
     prepared = prepare(
         items,
-        "DECLARE $id INTEGER; $name STRING; UPSERT INTO items (id, name, kind) VALUES ($id, $name, 'pizza') SET TTL 2 DAYS",
+        "DECLARE $id INTEGER; $name STRING; "
+        "UPSERT INTO items (id, name, kind) VALUES ($id, $name, 'pizza') SET TTL 2 DAYS",
     )
     prepared.set_variable("$id", 10).set_variable("$name", "4 queijos")
     assert run(items, prepared) == [{"NumRowsInserted": 1}]
@@ -536,7 +538,7 @@ def test_writing_statements_report_that_they_write(items):
     assert update.does_writes() and not select.does_writes()
 
 
-# --- limits and continuation -------------------------------------------------------------------------------------
+# --- limits and continuation ----------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -591,7 +593,7 @@ def test_many_rows_with_a_row_limit(handle):
     assert total == {"s": sum(n * n for n in range(count)), "a": sum(range(count)) / count}
 
 
-# --- geo functions -------------------------------------------------------------------------------------------------
+# --- geo functions ----------------------------------------
 
 # The delivery area: a rectangle around central Recife, and a pizzeria's position.
 AREA = {
@@ -665,7 +667,8 @@ def test_geo_distance_within_distance_and_near(items):
     # One degree of latitude along a meridian at the equator: 110,574 m on the WGS 84 ellipsoid.
     (degree,) = run(
         items,
-        "SELECT geo_distance({'type': 'Point', 'coordinates': [0, 0]}, {'type': 'Point', 'coordinates': [0, 1]}) AS m "
+        "SELECT geo_distance({'type': 'Point', 'coordinates': [0, 0]}, "
+        "{'type': 'Point', 'coordinates': [0, 1]}) AS m "
         "FROM items WHERE id = 1",
     )
     assert degree["m"] == pytest.approx(110574.4, abs=1)
@@ -689,7 +692,7 @@ def test_geo_with_a_line(items):
     assert ids(rows) == expected
 
 
-# --- refusals ------------------------------------------------------------------------------------------------------
+# --- refusals ----------------------------------------
 
 
 def test_misuse_gets_clear_errors(items):
