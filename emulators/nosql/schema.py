@@ -263,6 +263,11 @@ class TableDef:
         return next((c for c in self.columns if c.identity is not None), None)
 
     @property
+    def ref(self) -> str:
+        """The name that finds this table whatever the request's default namespace is."""
+        return self.name if ":" in self.name else "sysdefault:" + self.name
+
+    @property
     def namespace(self) -> str | None:
         return self.name.split(":", 1)[0] if ":" in self.name else None
 

@@ -277,7 +277,7 @@ class Service:
         key = request.payload.get("k")
         if key is None:
             raise illegal("GetRequest requires a key")
-        row = self.store.get(table.name, key)
+        row = self.store.get(table.ref, key)
         absolute = _consistency(request.payload) == 0
         fields = {}
         if row is not None:
@@ -287,7 +287,7 @@ class Service:
     def _put(self, request: Request) -> bytes:
         table = self.store.table(self._table_name(request))
         options = _put_options(request.op, request.payload)
-        result = self.store.put(table.name, request.op, request.payload.get("l"), **options)
+        result = self.store.put(table.ref, request.op, request.payload.get("l"), **options)
         fields: dict = {}
         if result.success:
             fields["rv"] = result.version
@@ -305,7 +305,7 @@ class Service:
         match = request.payload.get("rv")
         if request.op == 1 and match is None:
             raise illegal("DeleteRequest: match version is required for delete-if-version")
-        result = self.store.delete(table.name, key, match if request.op == 1 else None)
+        result = self.store.delete(table.ref, key, match if request.op == 1 else None)
         fields: dict = {"ss": result.success}
         if request.payload.get("rr") and result.existing is not None:
             fields["ri"] = _return_info(result.existing)
@@ -327,7 +327,7 @@ class Service:
             and not (isinstance(continuation, bytes) and continuation.startswith(MULTI_DELETE_CONTINUATION))
         ):
             raise illegal("MultiDeleteRequest: invalid continuation key")
-        count, write_kb, more = self.store.multi_delete(table.name, key, field_range, max_write_kb)
+        count, write_kb, more = self.store.multi_delete(table.ref, key, field_range, max_write_kb)
         fields: dict = {"nd": count}
         if more:
             fields["ck"] = MULTI_DELETE_CONTINUATION + table.name.lower().encode()
