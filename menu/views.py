@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from ocipizza.http import safe_next_url
-from ocipizza.pizzeria.selectors import closed_day_message, pause_in_force
+from ocipizza.pizzeria.selectors import closed_day_message, opening_when, pause_in_force
 from ocipizza.ratelimit import client_ip
 
 from . import search, services
@@ -46,6 +46,8 @@ def home(request):
     now = clock()
     is_open = pizzeria.is_open(now) if pizzeria else True
     next_opening = pizzeria.next_opening(now) if pizzeria else None
+    # "abrimos hoje às 11:30": said relative to today, so it is part of the page key below.
+    when = opening_when(pizzeria=pizzeria, now=now) if pizzeria and not is_open else ""
     # A holiday names itself ("Hoje estamos fechados: Natal."); part of the page key like the hours.
     closed_day = closed_day_message(pizzeria=pizzeria, now=now) if pizzeria and not is_open else ""
     # A pause with an end drops out of the page key by itself once it is over: nobody has to act.
@@ -84,6 +86,7 @@ def home(request):
         "pizzeria": pizzeria,
         "is_open": is_open,
         "next_opening": next_opening,
+        "opening_when": when,
         "closed_day": closed_day,
         "pause": pause,
         "next_path": next_path,
@@ -100,6 +103,7 @@ def home(request):
             next_path,
             is_open,
             next_opening,
+            when,
             closed_day,
             pause,
             contacts,

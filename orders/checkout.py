@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.entities import Address
-from ocipizza.formatting import money, weekday_and_time
+from ocipizza.formatting import money
 from ocipizza.nosql import ConditionFailed
 from ocipizza.pizzeria.entities import ORDER_LIMIT_MAX, Pizzeria
-from ocipizza.pizzeria.selectors import closed_day_message, pause_fresh, pause_message
+from ocipizza.pizzeria.selectors import closed_day_message, opening_when, pause_fresh, pause_message
 
 from . import repositories
 from .cart import Cart
@@ -144,6 +144,8 @@ def order_place(
     "balcao") goes into the order's customer snapshot and ``by`` names who placed it in the history;
     it passes ``customer_limits=False``, since the profile's order limits (open orders, orders per hour,
     PIX only above a value) guard the online shop against one customer's abuse, not the staff.
+    A guest (``orders.guests.GuestCustomer``) is held to the same limits, counted per e-mail address,
+    and pays by PIX or card.
     """
     if not KEY_PATTERN.match(key or ""):
         raise CheckoutError(_("O formulário expirou. Confira o pedido e envie de novo."))
@@ -160,13 +162,13 @@ def order_place(
             return existing, False
         raise CheckoutError(_("Seu carrinho está vazio."))
     if not pizzeria.is_open(now):
-        opening = pizzeria.next_opening(now)
+        opening = opening_when(pizzeria=pizzeria, now=now)  # "hoje às 18:00" or "terça-feira, 18:00"
         closed = closed_day_message(pizzeria=pizzeria, now=now)  # a holiday names itself
         if closed:
-            when = _("Abrimos %(when)s.") % {"when": weekday_and_time(opening)} if opening else ""
+            when = _("Abrimos %(when)s.") % {"when": opening} if opening else ""
             raise CheckoutError(f"{closed} {when}".strip())
         raise CheckoutError(
-            _("A pizzaria está fechada agora. Abrimos %(when)s.") % {"when": weekday_and_time(opening)}
+            _("A pizzaria está fechada agora. Abrimos %(when)s.") % {"when": opening}
             if opening
             else _("A pizzaria está fechada agora.")
         )
@@ -181,6 +183,10 @@ def order_place(
         )
     if payment not in Payment.ALL:
         raise CheckoutError(_("Escolha a forma de pagamento."), "payment")
+    guest = getattr(customer, "guest", False)
+    if guest and payment == Payment.CASH:
+        # Nobody to call back about an order left unpaid at the door: guests pay by PIX or card.
+        raise CheckoutError(_("Sem cadastro, o pagamento é por PIX ou cartão."), "payment")
     fee, eta_minutes, zone = delivery_quote(pizzeria=pizzeria, fulfilment=fulfilment, address=address)
     total = cart.subtotal + fee
     if customer_limits:
@@ -233,6 +239,7 @@ def order_place(
             "email": customer.email,
             "telephone": customer.telephone,
             **({"channel": channel} if channel else {}),
+            **({"guest": True} if guest else {}),
         },
         eta_at=now + dt.timedelta(minutes=eta_minutes),
         history=(StatusChange(status, now, by=by),),

@@ -18,7 +18,7 @@ from ocipizza.cursors import BadCursor, cursor_sign, cursor_unsign
 from ocipizza.formatting import money
 from ocipizza.http import safe_next_url
 from ocipizza.nosql import InvalidQuery
-from ocipizza.pizzeria.selectors import closed_day_message, pause_in_force
+from ocipizza.pizzeria.selectors import closed_day_message, opening_when, pause_in_force
 from ocipizza.ratelimit import client_ip, rate_limit_hit
 
 from . import cart as carts
@@ -150,6 +150,7 @@ def _checkout_context(form, cart, pizzeria, now):
         "pizzeria": pizzeria,
         "is_open": is_open,
         "next_opening": None if is_open else pizzeria.next_opening(now),
+        "opening_when": "" if is_open else opening_when(pizzeria=pizzeria, now=now),
         "closed_day": "" if is_open else closed_day_message(pizzeria=pizzeria, now=now),
         "pause": pause_in_force(pizzeria=pizzeria, now=now),
         "below_minimum": cart.subtotal < pizzeria.minimum_order,

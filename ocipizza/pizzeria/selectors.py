@@ -147,6 +147,19 @@ def closed_day_message(*, pizzeria: Pizzeria, now: dt.datetime) -> str:
     return _("Hoje estamos fechados.")
 
 
+def opening_when(*, pizzeria: Pizzeria, now: dt.datetime) -> str:
+    """When the shop next opens, as customers say it: "hoje às 11:30" later the same day, else
+    "terça-feira, 18:00"; "" when it never opens again."""
+    opening = pizzeria.next_opening(now)
+    if opening is None:
+        return ""
+    days = (opening.astimezone(pizzeria.tz).date() - now.astimezone(pizzeria.tz).date()).days
+    time = opening.astimezone(pizzeria.tz).strftime("%H:%M")
+    if days == 0:
+        return _("hoje às %(time)s") % {"time": time}
+    return weekday_and_time(opening)
+
+
 def opening_summary(*, pizzeria: Pizzeria, now: dt.datetime) -> str:
     """The shop's state at ``now`` in one sentence, for the manager's preview of unsaved hours."""
     local = now.astimezone(pizzeria.tz)

@@ -229,3 +229,40 @@ def test_tracking_and_footer_show_the_pizzerias_whatsapp_and_phone(filled, custo
     assert f'href="https://wa.me/{whatsapp}"' in tracking and f'href="tel:+{phone}"' in tracking
     footer = re.search(r"<footer.*?</footer>", filled.get("/").content.decode(), re.S).group(0)
     assert f'href="https://wa.me/{whatsapp}"' in footer and f'href="tel:+{phone}"' in footer
+
+
+def test_a_shop_opening_later_today_says_today(client, shop, monkeypatch):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from menu import views as menu_views
+    from orders import views as order_views
+
+    # A Saturday morning before the first shift.
+    saturday_morning = dt.datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo(PIZZERIA["timezone"]))
+    monkeypatch.setattr(menu_views, "clock", lambda: saturday_morning)
+    monkeypatch.setattr(order_views, "clock", lambda: saturday_morning)
+    first_shift = PIZZERIA["hours"]["sat"][0][0]
+    assert first_shift > "09:00"
+    assert f"Abrimos hoje às {first_shift}." in text(client.get("/").content.decode())
+    add_json(client, "calabresa", size="grande")
+    assert f"Abrimos hoje às {first_shift}." in text(client.get("/pedido/finalizar/").content.decode())
+    response = submit(client, checkout_key(client))
+    assert f"A pizzaria está fechada agora. Abrimos hoje às {first_shift}." in text(response.content.decode())
+
+
+@pytest.mark.parametrize("name", ["123", "... --", "42 42"])
+def test_a_name_must_have_letters(client, customer, name):
+    from accounts.tests.conftest import signup_data
+
+    message = "O nome precisa ter letras."
+    response = post(client, "/conta/dados/", {"name": name, "telephone": "(11) 98765-4321"})
+    assert response.status_code == 200 and message in html_lib.unescape(response.content.decode())
+    from django.test import Client
+
+    stranger = Client(enforce_csrf_checks=True)
+    response = post(stranger, "/conta/cadastro/", signup_data(name=name, email="novo@example.com"))
+    assert response.status_code == 200 and message in html_lib.unescape(response.content.decode())
+    from accounts.selectors import customer_get
+
+    assert customer_get(customer_id=customer.id).name == "Maria Silva"
