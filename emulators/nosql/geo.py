@@ -2,10 +2,10 @@
 
 Precision, honestly: distances between two points use Vincenty's formulae on the WGS 84 ellipsoid
 (millimetre-level, like Oracle's geodetic distances); distances involving lines or polygons take the
-shortest point-to-segment distance in a local flat projection around each point, good to well under 1%
-for distances up to a few hundred kilometres. Containment and intersection treat edges as straight lines
-in longitude/latitude (Oracle follows geodesics), so a point within metres of a long edge may be classed
-differently than by Oracle, and geometries crossing the antimeridian or enclosing a pole are not handled.
+nearest point of each edge found in a flat projection around the point, good to well under 1% for
+distances up to a few hundred kilometres. Lines and polygon edges are straight lines in
+longitude/latitude, as GeoJSON and Oracle define them. Geometries crossing the antimeridian or enclosing
+a pole are not handled.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, fields
 
-from . import functions
+from . import functions, geo
 from .errors import NoSQLError, bad_protocol, illegal, table_not_found, unsupported
 from .expressions import (
     Aggregate,
@@ -760,6 +760,7 @@ def _check_select(compiled: Compiled, statement: Statement) -> None:
         for expr in [item.expr for item in statement.select] + [s.expr for s in statement.order_by]:
             _check_grouped(expr, statement.group_by)
     compiled.streaming = not compiled.grouping and not statement.distinct
+    _check_geo(statement)
     if not statement.order_by and statement.where is not None and not compiled.grouping:
         # geo_near orders its results by distance, nearest first, unless the query has an ORDER BY.
         conjuncts = (
@@ -774,6 +775,36 @@ def _check_select(compiled: Compiled, statement: Statement) -> None:
                 )
                 statement.order_by.append(OrderSpec(distance, False, None))
                 break
+
+
+GEO_SEARCHES = ("geo_intersect", "geo_inside", "geo_within_distance", "geo_near")
+
+
+def _check_geo(statement: Statement) -> None:
+    """Oracle's compile-time geo checks: constant geometries must be valid, geo_near only at the top."""
+    top = set()
+    if statement.where is not None:
+        where = statement.where
+        conjuncts = where.parts if isinstance(where, BoolOp) and where.op == "AND" else [where]
+        top = {id(part) for part in conjuncts}
+    roots = [statement.where] + [item.expr for item in statement.select or ()]
+    roots += [spec.expr for spec in statement.order_by]
+    for root in roots:
+        for node in walk(root):
+            if not isinstance(node, Call) or node.name not in GEO_SEARCHES:
+                continue
+            if node.name == "geo_near" and id(node) not in top:
+                raise illegal("geo_near can appear in the WHERE clause only, as a top-level condition")
+            for arg in node.args[:2]:
+                if any(isinstance(n, ColumnRef | RowRef | VarRef) for n in walk(arg)):
+                    continue
+                items = arg.eval(Env(None, None, {}, {}))
+                try:
+                    if len(items) != 1:
+                        raise geo.NotGeometry("it must be a single item")
+                    geo.parse(items[0])
+                except geo.NotGeometry as e:
+                    raise illegal(f"The argument of {node.name} is not a valid geometry: {e}") from None
 
 
 def _check_grouped(expr: Expr, group_by: list) -> None:

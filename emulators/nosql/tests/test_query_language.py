@@ -695,6 +695,38 @@ def test_geo_with_a_line(items):
 # --- refusals ----------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        (
+            "SELECT id FROM items t WHERE geo_inside(t.info.where, {'type': 'Polygon', 'coordinates': [[[0, 0]]]})",
+            "not a valid geometry",
+        ),
+        (
+            "SELECT id FROM items t WHERE t.id = 1 OR geo_near(t.info.where, "
+            "{'type': 'Point', 'coordinates': [0, 0]}, 10)",
+            "top-level condition",
+        ),
+    ],
+)
+def test_geo_misuse_is_refused_when_compiled(items, statement, message):
+    with pytest.raises(IllegalArgumentException, match=message):
+        run(items, statement)
+
+
+def test_sequence_variables_and_transforms(items):
+    rows = run(
+        items,
+        "DECLARE $wanted ARRAY(INTEGER); SELECT id, seq_transform(t.info.dims.values(), $ * 10) AS mm "
+        "FROM items t WHERE t.id IN $wanted[] ORDER BY id",
+        {"$wanted": [2, 6, 42]},
+    )
+    assert ids(rows) == [2, 6]
+    for row in rows:
+        dims = list(ITEMS[row["id"] - 1]["info"]["dims"].values())
+        assert row["mm"] == ([d * 10 for d in dims] if len(dims) > 1 else dims[0] * 10)
+
+
 def test_misuse_gets_clear_errors(items):
     with pytest.raises(IllegalArgumentException, match="more than one items"):
         run(items, "SELECT id FROM items t WHERE t.info.tags[] = 'veg'")
