@@ -67,6 +67,9 @@ class Customer:
     privacy_version: str | None = None
     privacy_accepted_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    # The shop's cart while signed in (``orders.cart`` owns its shape): kept on the row every signed-in
+    # request reads anyway, so it follows the customer across devices, logouts and resets at no extra read.
+    cart: dict | None = field(default=None, hash=False, repr=False)
 
     # Lets templates and other apps treat request.customer alike whether or not someone is logged in.
     is_authenticated = True

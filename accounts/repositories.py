@@ -52,6 +52,7 @@ def _stored(row: Row) -> StoredCustomer:
         privacy_version=value["privacy_version"],
         privacy_accepted_at=value["privacy_accepted_at"],
         updated_at=value["updated_at"],
+        cart=value.get("cart") if isinstance(value.get("cart"), dict) else None,
     )
     return StoredCustomer(customer, value["password"], value["auth_stamp"], row.version)
 
@@ -73,6 +74,7 @@ def _user_row(stored: StoredCustomer) -> dict:
         "created_at": customer.created_at,
         "updated_at": customer.updated_at,
         "last_login": customer.last_login,
+        "cart": customer.cart,
     }
 
 

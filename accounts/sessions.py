@@ -20,6 +20,7 @@ from django.middleware.csrf import rotate_token
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from .entities import ANONYMOUS, StoredCustomer
+from .signals import customer_logged_in
 
 SESSION_CUSTOMER = "_customer_id"
 SESSION_STAMP = "_customer_stamp"
@@ -40,8 +41,8 @@ def session_login(*, request, stored: StoredCustomer) -> None:
     """Log ``stored`` in on this request's session.
 
     The session key rotates (``cycle_key`` keeps the data), so a key planted before login is worthless,
-    and the cart survives. If the session belonged to another customer it is emptied instead: their
-    cart is theirs.
+    and the visitor's cart survives until ``customer_logged_in`` (``orders`` listens) moves it into the
+    account. If the session belonged to another customer it is emptied instead.
     """
     session = request.session
     current = session.get(SESSION_CUSTOMER)
@@ -54,6 +55,7 @@ def session_login(*, request, stored: StoredCustomer) -> None:
     session[SESSION_SINCE] = session[SESSION_SEEN] = int(time.time())
     rotate_token(request)
     request.customer = stored.customer
+    customer_logged_in.send(sender=session_login, request=request, customer=stored.customer)
 
 
 def session_lifetime_ok(session, now: float | None = None) -> bool:
@@ -87,11 +89,11 @@ def session_refresh(*, request, stored: StoredCustomer) -> None:
 
 
 def session_logout(*, request) -> None:
-    """End the session, cart included.
+    """End the session.
 
     A logout is how someone leaves a shared or borrowed device: the next person must not find a cart
     they did not fill (nor order it to the previous customer's address), so the whole session goes,
-    as ``django.contrib.auth.logout`` does.
+    as ``django.contrib.auth.logout`` does. The customer's cart stays with the account for next time.
     """
     request.session.flush()
     request.customer = ANONYMOUS

@@ -90,8 +90,8 @@ def signup(request):
         limit = rate_limit_hit(scope="signup_ip", key=client_ip(request))
         if limit.allowed:
             data = form.cleaned_data
-            # The same answer whether or not the address already has an account (its owner is mailed).
-            services.customer_register(
+            # The same page whether or not the address already has an account (its owner is mailed).
+            customer = services.customer_register(
                 name=data["name"],
                 email=data["email"],
                 telephone=data["telephone"],
@@ -99,6 +99,13 @@ def signup(request):
                 base_url=_base_url(request),
                 privacy_version=settings.PRIVACY_NOTICE_VERSION,
             )
+            # A new account is signed in at once (checkout still waits for the confirmed address). A
+            # taken address is not: whoever typed it has not proved the password. That difference is
+            # the price of not making a new customer log in; signup_ip bounds how fast it can be probed.
+            stored = services.customer_for_session(customer_id=customer.id) if customer else None
+            if stored is not None:
+                security_event("login", request=request, customer=customer.id, via="signup")
+                session_login(request=request, stored=stored)
             request.session[SIGNUP_EMAIL_KEY] = data["email"]
             return redirect("accounts:signup_done")
         form.add_error(None, services.Throttled(limit.retry_after).message)

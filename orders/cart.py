@@ -1,18 +1,27 @@
-"""The cart as it lives in the session: item slugs, sizes, flavours, quantities and notes.
+"""The cart: item slugs, sizes, flavours, quantities and notes, never prices.
 
-Prices are never trusted from the session: every view prices the cart again from the current menu. The
-only price kept is ``seen`` (what the customer was shown), so the cart can say when a price changed.
-Sessions live in Redis, so the cart survives restarts and is shared by every app instance.
+A visitor's cart lives in the session (Redis). A signed-in customer's lives on their account row in the
+store (``AccountCart``), which every signed-in request reads anyway: it costs no extra read, follows the
+customer to every device, survives logouts, password resets and "sair de todos os aparelhos", and is
+replicated with the account. At login the visitor's cart is merged into the account's (``cart_for``).
+The functions below take either as ``session``.
+
+Prices are never trusted from the cart: every view prices it again from the current menu. The only price
+kept is ``seen`` (what the customer was shown), so the cart can say when a price changed.
 """
 
 from __future__ import annotations
 
+import copy
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib import messages
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts import services as account_services
 from menu.entities import Menu, MenuItem, Size
 from ocipizza.formatting import money
 from ocipizza.pizzeria.entities import Pizzeria
@@ -21,6 +30,7 @@ SESSION_KEY = "cart"  # the shop's cart; other carts in the same session pass th
 MAX_QUANTITY = 20
 MAX_LINES = 30
 MAX_NOTE = 140
+MAX_MERGED = 2 * MAX_LINES  # visitor line ids an account cart remembers having merged
 CENTS = Decimal("0.01")
 
 
@@ -69,6 +79,7 @@ class CartLine:
 class Cart:
     lines: tuple[CartLine, ...]
     notices: tuple[str, ...] = ()
+    read: frozenset[str] = frozenset()  # ids of every stored line this was priced from, sellable or not
 
     @property
     def subtotal(self) -> Decimal:
@@ -93,9 +104,7 @@ def _optional_text(value) -> bool:
     return value is None or isinstance(value, str)
 
 
-def cart_lines(session, *, key: str = SESSION_KEY) -> list[dict]:
-    """The well-formed raw lines; anything else in the session is ignored (and dropped on next write)."""
-    cart = session.get(key)
+def _well_formed(cart) -> list[dict]:
     if not isinstance(cart, dict) or not isinstance(cart.get("lines"), list):
         return []
     return [
@@ -111,8 +120,65 @@ def cart_lines(session, *, key: str = SESSION_KEY) -> list[dict]:
     ]
 
 
+def cart_lines(session, *, key: str = SESSION_KEY) -> list[dict]:
+    """The well-formed raw lines; anything else in the cart is ignored (and dropped on next write)."""
+    return _well_formed(session.get(key))
+
+
 def cart_count(session, *, key: str = SESSION_KEY) -> int:
     return sum(line["qty"] for line in cart_lines(session, key=key))
+
+
+class AccountCart:
+    """A signed-in customer's cart, on their account row; used where a session would be.
+
+    Reads come from the row the request already loaded. Every change is applied by ``change`` to the
+    row as stored, again on the fresh row if another device wrote it in between: nothing is lost to
+    a race, and a change made on the phone is what the desktop reads on its next page.
+    """
+
+    def __init__(self, customer):
+        self.customer_id = customer.id
+        self.raw = customer.cart
+
+    def get(self, key, default=None):
+        return self.raw if key == SESSION_KEY and self.raw is not None else default
+
+    def change(self, apply):
+        """Run ``apply(lines)`` (it edits the list in place) on the stored lines and store the result;
+        returns what ``apply`` returned. A ``CartError`` it raises leaves the cart as it was."""
+        outcome = []
+
+        def change(stored):
+            lines = _well_formed(stored)
+            before = copy.deepcopy(lines)
+            outcome[:] = [apply(lines)]
+            if lines == before and (
+                (stored is None and not lines) or stored == {"lines": lines, **_merged(stored)}
+            ):
+                return account_services.UNCHANGED
+            return {"lines": lines, **_merged(stored)}
+
+        self.raw = account_services.customer_cart_update(customer_id=self.customer_id, change=change)
+        return outcome[0] if outcome else None
+
+
+def _merged(stored) -> dict:
+    merged = stored.get("merged") if isinstance(stored, dict) else None
+    return {"merged": merged} if isinstance(merged, list) else {}
+
+
+def _change(session, key: str, apply):
+    """Apply ``apply(lines)`` to the cart's lines, in place, and save them; returns its result."""
+    if isinstance(session, AccountCart) and key == SESSION_KEY:
+        return session.change(apply)
+    lines = cart_lines(session, key=key)
+    before = copy.deepcopy(lines)
+    result = apply(lines)
+    current = session.get(key)
+    if lines != before or (current is not None and current != {"lines": lines}):
+        _save(session, lines, key)
+    return result
 
 
 def _save(session, lines: list[dict], key: str) -> None:
@@ -141,7 +207,8 @@ def cart_get(*, session, menu: Menu, pizzeria: Pizzeria | None, key: str = SESSI
     """Price the cart from today's menu; lines that cannot be sold any more become notices."""
     rule = pizzeria.half_and_half_rule if pizzeria else "max"
     lines, notices = [], []
-    for raw in cart_lines(session, key=key):
+    raw_lines = cart_lines(session, key=key)
+    for raw in raw_lines:
         item = menu.item(raw["item"])
         half = menu.item(raw["half"]) if raw.get("half") else None
         if item is None or (raw.get("half") and half is None):
@@ -191,7 +258,7 @@ def cart_get(*, session, menu: Menu, pizzeria: Pizzeria | None, key: str = SESSI
                 % {"name": line.name, "old": money(seen), "new": money(price)}
             )
         lines.append(line)
-    return Cart(tuple(lines), tuple(notices))
+    return Cart(tuple(lines), tuple(notices), frozenset(raw["id"] for raw in raw_lines))
 
 
 # --- changes ----------------------------------------------------------------------------------------
@@ -243,34 +310,24 @@ def cart_add(
     note = _check_note(note)
     if not _valid_quantity(quantity):
         raise CartError(_("A quantidade vai de 1 a %(max)d.") % {"max": MAX_QUANTITY})
-    lines = cart_lines(session, key=key)
-    for line in lines:
-        if (line["item"], line.get("size"), line.get("half"), line.get("note", "")) == (
-            item.slug,
-            size,
-            half.slug if half else None,
-            note,
-        ):
-            if line["qty"] + quantity > MAX_QUANTITY:
-                raise CartError(_("A quantidade vai de 1 a %(max)d.") % {"max": MAX_QUANTITY})
-            line["qty"] += quantity
-            line["seen"] = str(price)
-            _save(session, lines, key)
-            return _line(line, item, half, price)
-    if len(lines) >= MAX_LINES:
-        raise CartError(_("Seu carrinho está cheio. Finalize este pedido ou retire algum item."))
-    raw = {
-        "id": secrets.token_hex(6),
-        "item": item.slug,
-        "size": size,
-        "half": half.slug if half else None,
-        "qty": quantity,
-        "note": note,
-        "seen": str(price),
-    }
-    lines.append(raw)
-    _save(session, lines, key)
-    return _line(raw, item, half, price)
+    seen = str(price)
+    same = (item.slug, size, half.slug if half else None, note)
+
+    def add(lines):
+        for line in lines:
+            if (line["item"], line.get("size"), line.get("half"), line.get("note", "")) == same:
+                if line["qty"] + quantity > MAX_QUANTITY:
+                    raise CartError(_("A quantidade vai de 1 a %(max)d.") % {"max": MAX_QUANTITY})
+                line["qty"] += quantity
+                line["seen"] = seen
+                return dict(line)
+        if len(lines) >= MAX_LINES:
+            raise CartError(_("Seu carrinho está cheio. Finalize este pedido ou retire algum item."))
+        raw = {"id": secrets.token_hex(6), "item": same[0], "size": size, "half": same[2], "qty": quantity}
+        lines.append({**raw, "note": note, "seen": seen})
+        return dict(lines[-1])
+
+    return _line(_change(session, key, add), item, half, price)
 
 
 def _size_sold_out(item: MenuItem, half: MenuItem | None, code: str | None) -> list[MenuItem]:
@@ -302,37 +359,158 @@ def cart_update(
 ) -> None:
     if not _valid_quantity(quantity):
         raise CartError(_("A quantidade vai de 1 a %(max)d.") % {"max": MAX_QUANTITY})
-    lines = cart_lines(session, key=key)
-    for line in lines:
-        if line["id"] == line_id:
-            line["qty"] = quantity
-            if note is not None:
-                line["note"] = _check_note(note)
-            _save(session, lines, key)
-            return
-    raise CartError(_("Este item já não está no seu carrinho."))
+    if note is not None:
+        note = _check_note(note)
+
+    def update(lines):
+        for line in lines:
+            if line["id"] == line_id:
+                line["qty"] = quantity
+                if note is not None:
+                    line["note"] = note
+                return
+        raise CartError(_("Este item já não está no seu carrinho."))
+
+    _change(session, key, update)
 
 
 def cart_remove(*, session, line_id: str, key: str = SESSION_KEY) -> None:
-    lines = cart_lines(session, key=key)
-    remaining = [line for line in lines if line["id"] != line_id]
-    if len(remaining) == len(lines):
-        raise CartError(_("Este item já não está no seu carrinho."))
-    _save(session, remaining, key)
+    def remove(lines):
+        remaining = [line for line in lines if line["id"] != line_id]
+        if len(remaining) == len(lines):
+            raise CartError(_("Este item já não está no seu carrinho."))
+        lines[:] = remaining
+
+    _change(session, key, remove)
 
 
 def cart_settle(*, session, cart: Cart, key: str = SESSION_KEY) -> None:
-    """Make the session match what the customer was just shown: drop unsellable lines, remember prices."""
+    """Make the cart match what the customer was just shown: drop unsellable lines, remember prices.
+
+    Lines added meanwhile on another device (not in ``cart``, and not known to be unsellable) stay.
+    """
     by_id = {line.id: line for line in cart.lines}
-    raw_lines = cart_lines(session, key=key)
-    settled = []
-    for raw in raw_lines:
-        line = by_id.get(raw["id"])
-        if line is not None:
-            settled.append({**raw, "seen": str(line.unit_price)})
-    if settled != session.get(key, {}).get("lines"):
-        _save(session, settled, key)
+
+    def settle(lines):
+        settled = []
+        for raw in lines:
+            line = by_id.get(raw["id"])
+            if line is not None:
+                settled.append({**raw, "seen": str(line.unit_price)})
+            elif raw["id"] not in cart.read:
+                settled.append(raw)  # added on another device after this cart was read
+        lines[:] = settled
+
+    _change(session, key, settle)
 
 
-def cart_clear(*, session, key: str = SESSION_KEY) -> None:
-    session.pop(key, None)
+def cart_clear(*, session, cart: Cart | None = None, key: str = SESSION_KEY) -> None:
+    """Empty the cart; with ``cart`` (the one just ordered), remove only its lines, so that a line added
+    on another device meanwhile stays for the next order."""
+    if isinstance(session, AccountCart) and key == SESSION_KEY:
+        ordered = {line.id for line in cart.lines} if cart is not None else None
+        session.change(
+            lambda lines: lines.__setitem__(
+                slice(None), [] if ordered is None else [line for line in lines if line["id"] not in ordered]
+            )
+        )
+    else:
+        session.pop(key, None)
+
+
+# --- whose cart -------------------------------------------------------------------------------------
+
+
+def _identity(line: dict) -> tuple:
+    return (line["item"], line.get("size"), line.get("half"), line.get("note", ""))
+
+
+def cart_merge(*, into: AccountCart, lines: list[dict]) -> tuple[int, int, bool]:
+    """Add a visitor's raw ``lines`` to the account's cart: an identical line adds its quantity (up to
+    ``MAX_QUANTITY``), another is appended while the cart has room (``MAX_LINES``).
+
+    Returns ``(capped, left_out, had_lines)``: how many lines hit the quantity limit, how many did not fit,
+    and whether the account's cart had lines before. The account remembers the ids it merged, so a
+    request that merged and then failed before the session lost its cart merges nothing twice.
+    """
+    report = {}
+
+    def merge(stored):
+        current = _well_formed(stored)
+        merged = list(_merged(stored).get("merged", []))
+        report.update(capped=0, left_out=0, had_lines=bool(current))
+        ids = {line["id"] for line in current}
+        for raw in lines:
+            if raw["id"] in merged:
+                continue
+            same = next((line for line in current if _identity(line) == _identity(raw)), None)
+            if same is not None:
+                if same["qty"] + raw["qty"] > MAX_QUANTITY:
+                    report["capped"] += 1
+                same["qty"] = min(same["qty"] + raw["qty"], MAX_QUANTITY)
+            elif len(current) < MAX_LINES:
+                current.append({**raw, "id": raw["id"] if raw["id"] not in ids else secrets.token_hex(6)})
+                ids.add(current[-1]["id"])
+            else:
+                report["left_out"] += 1
+            merged.append(raw["id"])
+        return {"lines": current, "merged": merged[-MAX_MERGED:]}
+
+    into.raw = account_services.customer_cart_update(customer_id=into.customer_id, change=merge)
+    return report.get("capped", 0), report.get("left_out", 0), report.get("had_lines", False)
+
+
+def cart_for(request):
+    """The shop's cart of this request: the signed-in customer's ``AccountCart``, else the session.
+
+    A signed-in session that still holds a visitor's cart (filled before signing in) has it merged into
+    the account's first, the customer told when a limit cut something.
+    """
+    cached = getattr(request, "_shop_cart", None)
+    if cached is not None:
+        return cached
+    session = request.session
+    customer = getattr(request, "customer", None)
+    if customer is None or not customer.is_authenticated:
+        request._shop_cart = session
+        return session
+    cart = AccountCart(customer)
+    visitor = cart_lines(session)
+    if visitor:
+        capped, left_out, had_lines = cart_merge(into=cart, lines=visitor)
+        _merge_told(request, capped, left_out, had_lines)
+    if SESSION_KEY in session:
+        del session[SESSION_KEY]
+    request._shop_cart = cart
+    return cart
+
+
+def cart_for_forget(request) -> None:
+    """After the request's customer changed (a login): the next ``cart_for`` looks again."""
+    request.__dict__.pop("_shop_cart", None)
+
+
+def _merge_told(request, capped: int, left_out: int, had_lines: bool) -> None:
+    if had_lines:
+        messages.info(
+            request,
+            _("Juntamos os itens que você escolheu antes de entrar ao carrinho da sua conta."),
+            fail_silently=True,
+        )
+    if capped:
+        messages.warning(
+            request,
+            _("Alguns itens passariam de %(max)d unidades e ficaram com %(max)d.") % {"max": MAX_QUANTITY},
+            fail_silently=True,
+        )
+    if left_out:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d item não coube no carrinho da sua conta (até %(max)d itens diferentes).",
+                "%(count)d itens não couberam no carrinho da sua conta (até %(max)d itens diferentes).",
+                left_out,
+            )
+            % {"count": left_out, "max": MAX_LINES},
+            fail_silently=True,
+        )

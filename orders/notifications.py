@@ -23,12 +23,15 @@ from ocipizza.nosql import ConditionFailed
 
 from . import repositories
 from .entities import Order
+from .guests import guest_link_url
 from .statuses import Fulfilment
 
 logger = logging.getLogger(__name__)
 
 
 def _link(order: Order) -> str:
+    if order.customer.get("guest"):
+        return guest_link_url(order)  # the signed link: a guest has no account to sign in to
     base = (settings.SITE_URL or "http://127.0.0.1:8000").rstrip("/")
     return base + reverse("orders:order_detail", kwargs={"order_id": order.order_id})
 

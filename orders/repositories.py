@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 
 from ocipizza.nosql import Eq, Put, Query, Range, Row, store
@@ -167,3 +168,16 @@ def orders_notification_due(*, now: dt.datetime, limit: int) -> tuple[Order, ...
         Query(ORDER_TABLE, where=[Range("notify_due_at", lte=now)], order_by=["notify_due_at"], limit=limit)
     )
     return tuple(map(_order, page))
+
+
+def order_move(order: Order, *, customer_id: str) -> None:
+    """Put ``order`` under another customer (same order id and code), then delete it where it was.
+
+    Two shards, so two writes: the copy is written over any earlier copy (the row being moved is the
+    truth while it exists) and the original is deleted only at the version copied; ``ConditionFailed``
+    when it changed meanwhile (read it again and move that). A crash between the writes leaves both rows
+    until the move runs again.
+    """
+    moved = replace(order, customer_id=customer_id)
+    store.put(ORDER_TABLE, _row(moved))
+    store.delete(ORDER_TABLE, {"id": order.customer_id, "order_id": order.order_id}, if_version=order.version)

@@ -18,8 +18,9 @@ from ..exceptions import (
     TokenInvalid,
 )
 from ._shared import verification_check
+from .cart import UNCHANGED, customer_cart_update
 from .deletion import customer_delete, customer_delete_confirmed, customer_set_active
-from .login import customer_authenticate, customer_sessions_end_all
+from .login import customer_authenticate, customer_for_session, customer_sessions_end_all
 from .passwords import (
     RESET_VALIDITY,
     customer_password_change,
@@ -37,6 +38,7 @@ __all__ = [
     "MAX_ADDRESSES",
     "RESET",
     "RESET_VALIDITY",
+    "UNCHANGED",
     "AccountDisabled",
     "AccountError",
     "AddressLimit",
@@ -47,10 +49,12 @@ __all__ = [
     "customer_address_delete",
     "customer_address_save",
     "customer_authenticate",
+    "customer_cart_update",
     "customer_confirmation_resend",
     "customer_delete",
     "customer_delete_confirmed",
     "customer_email_confirm",
+    "customer_for_session",
     "customer_ids_all",
     "customer_password_change",
     "customer_password_check",

@@ -52,6 +52,12 @@ def customer_authenticate(*, email: str, password: str, client_ip: str) -> Store
     return updated or stored
 
 
+def customer_for_session(*, customer_id: str) -> StoredCustomer | None:
+    """The account as a session needs it (with its auth stamp): for signing in a customer who has just
+    signed up, whose password was hashed a moment ago."""
+    return repositories.user_get(customer_id)
+
+
 def customer_sessions_end_all(*, customer_id: str) -> None:
     """End every session of the account, on every device ("sair de todos os aparelhos").
 

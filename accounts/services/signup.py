@@ -14,6 +14,7 @@ from .. import emails, repositories
 from ..entities import CONFIRM, Customer, EmailClaim, StoredCustomer, Verification
 from ..exceptions import TokenInvalid
 from ..normalize import email_key, email_normalize, phone_normalize
+from ..signals import customer_email_confirmed
 from ..tokens import id_make, token_hash, token_make
 from ._shared import claimed, throttle, token_use, verification_check
 
@@ -109,4 +110,6 @@ def customer_email_confirm(*, customer_id: str, token: str) -> Customer:
     )
     if updated is None:
         raise TokenInvalid("invalid", CONFIRM)
+    # The mailbox is proved to be the account's: what was ordered under it without an account joins it.
+    customer_email_confirmed.send(sender=customer_email_confirm, customer=updated.customer)
     return updated.customer

@@ -20,6 +20,11 @@ def put_cart(client) -> str:
     return session.session_key
 
 
+def account_cart(customer_id) -> list[tuple[str, int]]:
+    cart = repositories.user_get(customer_id).customer.cart or {}
+    return [(line["item"], line["qty"]) for line in cart.get("lines", [])]
+
+
 def login(client, email, password=CUSTOMER_PASSWORD, **extra):
     return post(client, "/conta/entrar/", {"email": email, "password": password, **extra})
 
@@ -29,7 +34,9 @@ def test_login_rotates_the_session_key_and_keeps_the_cart(client, confirmed_cust
     response = login(client, "JOAO@example.com")
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.session.session_key != before
-    assert client.session[CART] == CART_LINES
+    # The visitor's cart moved into the account, where every device of the customer finds it.
+    assert CART not in client.session
+    assert account_cart(confirmed_customer.id) == [("calabresa", 2)]
     assert client.session[SESSION_CUSTOMER] == confirmed_customer.id
     page = client.get("/conta/").content.decode()
     assert "Olá, Maria" in page and "joao@example.com" in page
@@ -173,7 +180,8 @@ def test_a_password_change_ends_the_other_sessions_only(confirmed_customer):
         },
     )
     assert response.status_code == 302
-    assert mine.get("/conta/").status_code == 200 and mine.session[CART] == CART_LINES
+    assert mine.get("/conta/").status_code == 200
+    assert account_cart(confirmed_customer.id) == [("calabresa", 2)]  # the cart is the account's
     assert phone.get("/conta/").status_code == 302
     assert SESSION_CUSTOMER not in phone.session
 

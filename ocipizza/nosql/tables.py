@@ -63,7 +63,8 @@ STATEMENTS = (
     # id: secrets.token_urlsafe, made by the app. email keeps the local part as typed (for delivery);
     # user_email holds the lower-cased form that makes it unique. auth_stamp changes on password
     # change/reset, disable and delete, which ends every session holding the old stamp. addresses is
-    # a short JSON list (at most 10), read with the row that every logged-in request loads anyway.
+    # a short JSON list (at most 10), read with the row that every logged-in request loads anyway; so is
+    # cart, the signed-in customer's cart (at most 30 lines, see orders/cart.py).
     """CREATE TABLE IF NOT EXISTS user (
         id STRING,
         name STRING,
@@ -79,6 +80,7 @@ STATEMENTS = (
         created_at TIMESTAMP(3),
         updated_at TIMESTAMP(3),
         last_login TIMESTAMP(3),
+        cart JSON,
         PRIMARY KEY (id))""",
     # purge_unconfirmed: unverified accounts by age.
     "CREATE INDEX IF NOT EXISTS idx_user_verified ON user (verified, created_at)",

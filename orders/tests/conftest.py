@@ -47,3 +47,16 @@ def roomy_limits(shop):
         "max_orders_per_hour": ORDER_LIMIT_MAX,
     }
     return pizzeria_save(document=document)
+
+
+def cart_of(client: Client) -> list[dict]:
+    """The raw lines of the client's shop cart: the signed-in customer's (on the account), else the
+    session's."""
+    from accounts import repositories as accounts_rows
+    from accounts.sessions import SESSION_CUSTOMER
+    from orders.cart import SESSION_KEY
+
+    session = client.session
+    customer_id = session.get(SESSION_CUSTOMER)
+    cart = accounts_rows.user_get(customer_id).customer.cart if customer_id else session.get(SESSION_KEY)
+    return list((cart or {}).get("lines", []))

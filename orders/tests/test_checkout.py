@@ -12,10 +12,9 @@ from conftest import MenuData, brl, pizzeria_document, post, zone_fee
 from menu import repositories as menu_rows
 from menu.selectors import menu_invalidate
 from orders import repositories
-from orders.cart import SESSION_KEY
 from orders.services import order_transition
 from orders.statuses import Actor, IllegalTransition, Status
-from orders.tests.conftest import log_in
+from orders.tests.conftest import cart_of, log_in
 from orders.tests.test_pix import decode_brcode
 
 ADDRESS = {
@@ -88,11 +87,12 @@ def test_delivery_order_with_cash_and_change(filled, customer, nosql_store):
     nosql_store.stats.reset()
     response = submit(filled, key, payment="CASH", change_for="200,00")
     assert response.status_code == 302
-    # The order is one atomic write, and nothing else writes an order or a customer; the day's sales
-    # totals (sales_day) follow in a write of their own.
+    # The order is one atomic write, and nothing else writes an order; the customer's row is written
+    # once more, as the ordered lines leave the account's cart. The day's sales totals (sales_day)
+    # follow in a write of their own.
     writes = nosql_store.stats.by_table
     assert writes[("write_many", "user")] == 1
-    assert writes[("put", "user.order")] == 0 and writes[("put", "user")] == 0
+    assert writes[("put", "user.order")] == 0 and writes[("put", "user")] == 1
     assert nosql_store.stats.calls["delete"] == 0
     assert set(writes) & {("put", "sales_day")}
     [order] = orders_of(customer)
@@ -104,7 +104,7 @@ def test_delivery_order_with_cash_and_change(filled, customer, nosql_store):
     page = filled.get(response["Location"]).content.decode()
     assert "Aguardando confirmação da pizzaria" in page and brl(TOTAL) in page
     assert f"levaremos {brl(Decimal('200.00') - TOTAL)} de troco" in page
-    assert filled.session.get(SESSION_KEY, {}).get("lines", []) == []  # the cart went only after the write
+    assert cart_of(filled) == []  # the cart went only after the write
 
 
 def test_pix_order_shows_qr_and_copia_e_cola(filled, customer):
@@ -134,7 +134,7 @@ def test_out_of_area_cep_is_refused_and_the_cart_stays(filled, customer):
     assert response.status_code == 200
     assert "fora da área de entrega" in response.content.decode()
     assert orders_of(customer) == []
-    assert len(filled.session[SESSION_KEY]["lines"]) == 2
+    assert len(cart_of(filled)) == 2
 
 
 def test_closed_hours_block_ordering_with_the_next_opening(client, customer, monkeypatch):
@@ -178,7 +178,7 @@ def test_anonymous_visitors_go_to_login_and_keep_their_cart(shop):
     add(client, "calabresa")
     response = client.get("/pedido/finalizar/")
     assert response.status_code == 302 and response["Location"].startswith("/conta/entrar/")
-    assert [line["item"] for line in client.session[SESSION_KEY]["lines"]] == ["calabresa"]
+    assert [line["item"] for line in cart_of(client)] == ["calabresa"]
 
 
 def test_double_submit_and_replay_make_one_order(filled, customer, nosql_store):
@@ -343,7 +343,7 @@ def test_reorder_puts_items_back_at_todays_prices(filled, customer):
     name, shipped = MENU.name("refrigerante-2l"), MENU.price("refrigerante-2l")
     assert f"{name} custa hoje R$ 16,50 (antes {brl(shipped, ' ')})." in page
     assert "Peperone está esgotado no momento." in page
-    assert [line["item"] for line in filled.session[SESSION_KEY]["lines"]] == ["refrigerante-2l"]
+    assert [line["item"] for line in cart_of(filled)] == ["refrigerante-2l"]
 
 
 def test_order_history_pages(client, customer, open_now, roomy_limits):

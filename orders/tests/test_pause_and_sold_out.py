@@ -11,8 +11,7 @@ from django.conf import settings
 from conftest import brl, post
 from menu.services import menu_item_set_available
 from ocipizza.pizzeria.services import pizzeria_pause, pizzeria_resume
-from orders.cart import SESSION_KEY
-from orders.tests.conftest import log_in
+from orders.tests.conftest import cart_of, log_in
 from orders.tests.test_checkout import add, checkout_key, orders_of
 
 REASON = "Forno em manutenção"
@@ -48,7 +47,7 @@ def hhmm(moment: dt.datetime) -> str:
 
 def test_checkout_refuses_a_paused_shop_and_the_cart_stays(shopper, customer, open_now):
     key = checkout_key(shopper)
-    lines = shopper.session[SESSION_KEY]["lines"]
+    lines = cart_of(shopper)
     pizzeria_pause(reason=REASON, minutes=30, by="Ana", now=open_now)
     message = f"Loja pausada no momento: {REASON}. Voltamos às {hhmm(open_now + dt.timedelta(minutes=30))}."
     cart = text(shopper.get("/carrinho/"))
@@ -60,7 +59,7 @@ def test_checkout_refuses_a_paused_shop_and_the_cart_stays(shopper, customer, op
     assert refused.status_code == 200
     assert f"{message} Seu carrinho continua guardado." in text(refused)
     assert orders_of(customer) == []
-    assert shopper.session[SESSION_KEY]["lines"] == lines
+    assert cart_of(shopper) == lines
     # Reopened, the same form goes through.
     pizzeria_resume(by="Ana")
     assert place(shopper, key).status_code == 302
@@ -94,10 +93,10 @@ def test_a_size_sold_out_cannot_be_added(client, shop, menu_data, sizes):
     assert f"O tamanho {largest['name']} de {menu_data.name(slug)} está esgotado no momento." in text(
         response
     )
-    assert client.session.get(SESSION_KEY) is None
+    assert cart_of(client) == []
     # Without a size the largest one still on sale is taken.
     post(client, "/carrinho/adicionar/", {"item": slug, "quantity": 1})
-    assert [line["size"] for line in client.session[SESSION_KEY]["lines"]] == [sizes[-2]["code"]]
+    assert [line["size"] for line in cart_of(client)] == [sizes[-2]["code"]]
 
 
 def test_half_and_half_needs_the_size_on_sale_for_both_halves(client, shop, menu_data, sizes):
@@ -111,7 +110,7 @@ def test_half_and_half_needs_the_size_on_sale_for_both_halves(client, shop, menu
         follow=True,
     )
     assert f"O tamanho {size['name']} de {menu_data.name(second)} está esgotado no momento." in text(response)
-    assert client.session.get(SESSION_KEY) is None
+    assert cart_of(client) == []
 
 
 def test_a_cart_line_whose_size_sold_out_is_dropped_with_a_notice(client, shop, menu_data, sizes):
@@ -124,7 +123,7 @@ def test_a_cart_line_whose_size_sold_out_is_dropped_with_a_notice(client, shop, 
         f"O tamanho {largest['name']} de {menu_data.name(slug)} esgotou e foi retirado do seu carrinho."
         in page
     )
-    assert [line["size"] for line in client.session[SESSION_KEY]["lines"]] == [smallest["code"]]
+    assert [line["size"] for line in cart_of(client)] == [smallest["code"]]
     subtotal = re.search(r'data-testid="subtotal">([^<]+)<', page).group(1)
     assert subtotal == brl(menu_data.price(slug, smallest["code"]))
 
