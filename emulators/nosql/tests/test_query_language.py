@@ -699,7 +699,8 @@ def test_geo_with_a_line(items):
     ("statement", "message"),
     [
         (
-            "SELECT id FROM items t WHERE geo_inside(t.info.where, {'type': 'Polygon', 'coordinates': [[[0, 0]]]})",
+            "SELECT id FROM items t WHERE geo_inside(t.info.where, "
+            "{'type': 'Polygon', 'coordinates': [[[0, 0]]]})",
             "not a valid geometry",
         ),
         (
