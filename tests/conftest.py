@@ -4,6 +4,7 @@ leave screenshots, and staff signed in through the real pages (a manager with th
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 
 import pytest
@@ -25,8 +26,9 @@ class Contexts:
     """Browser contexts opened by one test: each one's CSP complaints are collected; at the end each page
     leaves a screenshot in test-artifacts/ (passed or failed) and every context is closed."""
 
-    def __init__(self, browser, name: str):
+    def __init__(self, browser, name: str, accessibility):
         self.browser = browser
+        self.accessibility = accessibility
         self.name = name
         self.opened = []
         self.csp_violations: list[str] = []
@@ -35,6 +37,7 @@ class Contexts:
         context = self.browser.new_context(locale="pt-BR", **options)
         context.set_default_timeout(10_000)
         self.opened.append(context)
+        self.accessibility.watch(context)
         page = context.new_page()
         page.on(
             "console",
@@ -48,6 +51,7 @@ class Contexts:
 
     def close(self):
         ARTIFACTS.mkdir(exist_ok=True)
+        self.accessibility.finish()
         for number, context in enumerate(self.opened, 1):
             with contextlib.suppress(PlaywrightError):  # a screenshot never fails the test
                 for page in context.pages:
@@ -56,8 +60,8 @@ class Contexts:
 
 
 @pytest.fixture
-def contexts(browser, request):
-    opened = Contexts(browser, request.node.name)
+def contexts(browser, request, accessibility):
+    opened = Contexts(browser, request.node.name, accessibility)
     yield opened
     opened.close()
     assert opened.csp_violations == [], "a back-office page broke its Content Security Policy"
@@ -92,3 +96,35 @@ def staff_page(contexts, live_server, transactional_db):
         return page
 
     return sign_in
+
+
+# --- the way the browser tests' e-mails go out -----------------------------------------------------------
+
+MAIL_DISPATCHERS = ("smtp", "oci_functions")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "mail_dispatcher(name): this test's e-mails go out through 'smtp' or 'oci_functions' whatever "
+        "TEST_MAIL_DISPATCHER says",
+    )
+
+
+@pytest.fixture
+def smtp_server(smtp_server, request, settings):
+    """The root conftest's SMTP server, reached the way ``TEST_MAIL_DISPATCHER`` (default ``smtp``) or the
+    test's ``mail_dispatcher`` marker says. ``oci_functions`` sends as production does with
+    MAIL_DISPATCHER=oci_functions: outbox -> the oci SDK (signed) -> the Fn emulator playing OCI Functions
+    -> functions/send_mail's handler under fdk -> this server. ``TEST_MAIL_DISPATCHER=oci_functions
+    pytest tests/`` runs every browser test's e-mail through Fn."""
+    marker = request.node.get_closest_marker("mail_dispatcher")
+    name = marker.args[0] if marker else os.environ.get("TEST_MAIL_DISPATCHER", "smtp")
+    if name not in MAIL_DISPATCHERS:
+        raise pytest.UsageError(f"TEST_MAIL_DISPATCHER={name!r}: use one of {', '.join(MAIL_DISPATCHERS)}")
+    if name == "oci_functions":
+        from emulators.functions.tests.support import route_mail_through_fn
+
+        emulator = request.getfixturevalue("fn_cloud_emulator")
+        route_mail_through_fn(settings, smtp_server, emulator, request.getfixturevalue("oci_config"))
+    return smtp_server

@@ -23,8 +23,11 @@ def log_in(page, password: str) -> None:
     page.get_by_role("button", name="Entrar").click()
 
 
+# Its four e-mails go out as MAIL_DISPATCHER=oci_functions sends them: through the oci SDK to the Fn
+# emulator, where functions/send_mail's handler runs under fdk and relays them to the SMTP server.
+@pytest.mark.mail_dispatcher("oci_functions")
 def test_sign_up_confirm_log_in_keep_the_cart_recover_the_password_and_delete(
-    page, live_server, smtp_server, shop
+    page, live_server, smtp_server, shop, settings, fn_cloud_emulator
 ):
     violations = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
@@ -106,6 +109,11 @@ def test_sign_up_confirm_log_in_keep_the_cart_recover_the_password_and_delete(
     subjects = [m["Subject"] for m in smtp_server.wait_for(4)]
     assert subjects[-1] == "Sua conta na OCI PIZZA foi excluída"
     assert violations == []
+    # Each one was a call of the function, which logged it under its message id.
+    assert settings.MAIL_DISPATCHER == "oci_functions"
+    fn_log = "\n".join(fn_cloud_emulator.logs())
+    for message in smtp_server.messages:
+        assert f"message {message['X-OCIPizza-Message']} sent through" in fn_log
 
 
 def test_bad_sign_up_input_is_explained_next_to_each_field(page, live_server):
