@@ -750,3 +750,23 @@ def test_query_ttl_on_insert_uses_the_ttl(items):
     run(items, "UPDATE items t SET t.name = 'changed' WHERE t.id = 21")
     # An UPDATE without SET TTL keeps the row's TTL.
     assert _get(items, 21).get_expiration_time() > 0
+
+
+def test_insert_with_an_identity_column_returns_the_generated_key(handle):
+    ddl(
+        handle,
+        "CREATE TABLE tickets (id LONG GENERATED ALWAYS AS IDENTITY (START WITH 100 INCREMENT BY 5), "
+        "who STRING, PRIMARY KEY (id))",
+    )
+    first = run(handle, "INSERT INTO tickets VALUES (DEFAULT, 'ana') RETURNING id, who")
+    second = run(handle, "INSERT INTO tickets (who) VALUES ('bia') RETURNING id")
+    assert first == [{"id": 100, "who": "ana"}] and second == [{"id": 105}]
+    rows = run(handle, "SELECT id, who FROM tickets ORDER BY id")
+    assert rows == [{"id": 100, "who": "ana"}, {"id": 105, "who": "bia"}]
+
+
+def test_query_iterable_over_a_grouping_query_in_small_batches(items):
+    request = QueryRequest().set_statement("SELECT kind, count(*) AS n FROM items GROUP BY kind")
+    request.set_max_read_kb(1).set_limit(1)
+    counted = {row["kind"]: row["n"] for row in items.query_iterable(request)}
+    assert counted == {kind: len(members) for kind, members in _groups().items()}
