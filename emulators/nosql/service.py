@@ -21,6 +21,7 @@ PROXY_VERSION_HEADER = "proxy=5.4.15 kv=24.4.9"
 QUERY_VERSION_MAX = 5
 CLOUD_BATCH_OP_LIMIT = 50
 CLOUD_MAX_READ_KB = 2048
+CLOUD_MAX_WRITE_KB = 2048
 SELECT_OPERATION = 5  # PreparedStatement.OPCODE_SELECT in the drivers
 MULTI_DELETE_CONTINUATION = b"emulator-multi-delete:"
 USAGE_PERIOD_SECONDS = 60
@@ -54,6 +55,17 @@ OP_NAMES = {
     33: "ADD_REPLICA",
     34: "DROP_REPLICA",
     35: "GET_REPLICA_STATS",
+}
+ROW_OP_NAMES = {
+    0: "DELETE",
+    1: "DELETE",
+    2: "GET",
+    3: "PUT",
+    4: "PUT",
+    5: "PUT",
+    6: "PUT",
+    9: "WRITE_MULTIPLE",
+    10: "MULTI_DELETE",
 }
 READ_OPS = {2, 7}
 WRITE_OPS = {0, 1, 3, 4, 5, 6, 9, 10}
@@ -180,7 +192,15 @@ class Service:
                 )
             return response
         except NoSQLError as e:
-            return error_response(e.code, e.message)
+            message = e.message
+            if (
+                e.code == errors.ILLEGAL_ARGUMENT
+                and request.op in ROW_OP_NAMES
+                and not message.startswith(errors.NOT_SUPPORTED_PREFIX)
+            ):
+                # The proxy's wording for a bad argument of a row operation (DataService's handling).
+                message = f"{ROW_OP_NAMES[request.op]}: Illegal Argument: {message}"
+            return error_response(e.code, message)
         except RecursionError:
             return error_response(errors.ILLEGAL_ARGUMENT, "The request is nested too deeply")
 
@@ -320,6 +340,13 @@ class Service:
         max_write_kb = _int(request.payload.get("mw"), 0)
         if max_write_kb < 0:
             raise illegal("MultiDeleteRequest: max write KB must not be negative")
+        if self.cloud:
+            if max_write_kb > CLOUD_MAX_WRITE_KB:
+                raise bad_protocol(
+                    f"Invalid maxWriteKB, it can not exceed {CLOUD_MAX_WRITE_KB}: {max_write_kb}"
+                )
+            # The cloud's own per-request write limit applies when the application sets none.
+            max_write_kb = max_write_kb or CLOUD_MAX_WRITE_KB
         continuation = request.payload.get("ck")
         if (
             continuation is not None
@@ -346,7 +373,8 @@ class Service:
         if self.cloud and len(operations) > CLOUD_BATCH_OP_LIMIT:
             raise NoSQLError(
                 errors.BATCH_OP_NUMBER_LIMIT_EXCEEDED,
-                f"The number of sub requests exceeds the limit of {CLOUD_BATCH_OP_LIMIT}",
+                f"The number of operations exceeds the max number of {CLOUD_BATCH_OP_LIMIT}: "
+                f"{len(operations)}",
             )
         with self.store.lock:
             plans = []

@@ -22,9 +22,11 @@ from decimal import Decimal
 from . import nson
 from .errors import (
     INDEX_EXISTS,
+    KEY_SIZE_LIMIT_EXCEEDED,
     OPERATION_NOT_SUPPORTED,
     RESOURCE_EXISTS,
     RESOURCE_NOT_FOUND,
+    ROW_SIZE_LIMIT_EXCEEDED,
     TABLE_EXISTS,
     NoSQLError,
     illegal,
@@ -570,6 +572,25 @@ class Store:
                 self._db = None
 
 
+# The cloud service's request limits (the proxy's RequestLimits); the on-premises proxy has none.
+KEY_SIZE_LIMIT = 64
+ROW_SIZE_LIMIT = 512 * 1024
+
+
+def _check_sizes(table: TableDef, values: dict) -> None:
+    # Sizes are measured on the NSON encoding, close to (not exactly) the store's own serialization.
+    key_size = sum(len(nson.encode(values[name])) - 1 for name in table.primary_key)
+    if key_size > KEY_SIZE_LIMIT:
+        raise NoSQLError(
+            KEY_SIZE_LIMIT_EXCEEDED, f"Primary key of {key_size} exceeded the limit of {KEY_SIZE_LIMIT}"
+        )
+    size = row_size(values)
+    if size > ROW_SIZE_LIMIT:
+        raise NoSQLError(
+            ROW_SIZE_LIMIT_EXCEEDED, f"Value size of {size} exceeded the limit of {ROW_SIZE_LIMIT}"
+        )
+
+
 def conform(table: TableDef, row: Row) -> Row:
     """``row`` read under the table's current version: fields added since it was written at their
     default (or NULL), dropped ones gone, record values likewise at every depth."""
@@ -719,6 +740,8 @@ class Txn:
         values = check_row(table, value, exact, generate)
         made = generated[0] if generated else None
         pk = pk_of(table, values)
+        if self.store.cloud:
+            _check_sizes(table, values)
         existing = self.read(table, pk)
         read_kb = existing.kb if existing is not None and op != PUT else 0
         if op == PUT_IF_ABSENT and existing is not None:
