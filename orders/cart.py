@@ -13,6 +13,7 @@ kept is ``seen`` (what the customer was shown), so the cart can say when a price
 from __future__ import annotations
 
 import copy
+import hashlib
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -259,6 +260,13 @@ def cart_get(*, session, menu: Menu, pizzeria: Pizzeria | None, key: str = SESSI
             )
         lines.append(line)
     return Cart(tuple(lines), tuple(notices), frozenset(raw["id"] for raw in raw_lines))
+
+
+def cart_fingerprint(cart: Cart) -> str:
+    """A short digest of what a page showed of the cart (lines, quantities, notes, prices): a form that
+    carries it can tell whether the cart changed before it was submitted."""
+    shown = [(line.id, line.quantity, line.note, str(line.unit_price)) for line in cart.lines]
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
 
 
 # --- changes ----------------------------------------------------------------------------------------

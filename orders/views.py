@@ -141,12 +141,25 @@ def _delivery_preview(form, pizzeria):
     return True, zone
 
 
+def _cart_seen(request, cart) -> bool:
+    """Whether the cart is the one the submitted page showed (a signed-in customer's cart can change on
+    another device meanwhile); if not, the customer is told and the page shows the cart as it is now."""
+    seen = request.POST.get("cart_seen")
+    if not seen or seen == carts.cart_fingerprint(cart):
+        return True
+    messages.warning(
+        request, _("Seu carrinho mudou em outro aparelho. Confira os itens e confirme o pedido.")
+    )
+    return False
+
+
 def _checkout_context(form, cart, pizzeria, now):
     checked, zone = _delivery_preview(form, pizzeria)
     is_open = pizzeria.is_open(now)
     return {
         "form": form,
         "cart": cart,
+        "cart_seen": carts.cart_fingerprint(cart),
         "pizzeria": pizzeria,
         "is_open": is_open,
         "next_opening": None if is_open else pizzeria.next_opening(now),
@@ -217,6 +230,8 @@ def checkout_view(request):
             carts.cart_settle(session=carts.cart_for(request), cart=cart)
             if not cart:
                 return redirect("orders:cart")
+        elif not _cart_seen(request, cart):
+            pass  # changed on another device since this page was shown: show it again first
         elif form.is_valid() and _fee_seen(request, form, pizzeria):
             try:
                 order, created = checkout.order_place(
@@ -379,6 +394,8 @@ def guest_checkout(request):
             carts.cart_settle(session=request.session, cart=cart)
             if not cart:
                 return redirect("orders:cart")
+        elif not _cart_seen(request, cart):
+            pass  # changed in another tab since this page was shown
         elif form.is_valid() and _fee_seen(request, form, pizzeria):
             # Per client, as sign-ups are; the order caps count per e-mail address in order_place.
             limit = rate_limit_hit(scope="guest_order_ip", key=client_ip(request))
