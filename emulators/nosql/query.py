@@ -1420,7 +1420,7 @@ def _run_write(state: _State, store: Store) -> tuple[int, int]:
                     continue
                 new_values = _apply_update(statement, env, copy.deepcopy(dict(row.values)))
                 ttl, update_ttl = _ttl_value(statement, env)
-                result = txn.put(table, PUT, new_values, ttl=ttl, update_ttl=update_ttl)
+                result = txn.put(table, PUT, new_values, ttl=ttl, update_ttl=update_ttl, generate=False)
                 count += 1
                 write_kb += result.write_kb
                 if statement.returning:

@@ -725,10 +725,12 @@ class Txn:
         update_ttl: bool = False,
         match_version: bytes | None = None,
         identity_cache: int = 0,
+        generate: bool = True,
     ) -> WriteResult:
+        """``generate=False``: the row keeps the identity/UUID values it has (a query's UPDATE)."""
         generated: list = []
 
-        def generate(column: Column):
+        def generate_value(column: Column):
             value = (
                 self.store.next_identity(table, identity_cache)
                 if column.identity is not None
@@ -737,7 +739,7 @@ class Txn:
             generated.append(value)
             return value
 
-        values = check_row(table, value, exact, generate)
+        values = check_row(table, value, exact, generate_value if generate else None)
         made = generated[0] if generated else None
         pk = pk_of(table, values)
         if self.store.cloud:

@@ -770,3 +770,13 @@ def test_query_iterable_over_a_grouping_query_in_small_batches(items):
     request.set_max_read_kb(1).set_limit(1)
     counted = {row["kind"]: row["n"] for row in items.query_iterable(request)}
     assert counted == {kind: len(members) for kind, members in _groups().items()}
+
+
+def test_update_and_delete_rows_of_an_identity_table(handle):
+    ddl(handle, "CREATE TABLE tickets (id LONG GENERATED ALWAYS AS IDENTITY, who STRING, PRIMARY KEY (id))")
+    (created,) = run(handle, "INSERT INTO tickets (who) VALUES ('ana') RETURNING id")
+    key = created["id"]
+    (updated,) = run(handle, f"UPDATE tickets t SET t.who = 'bia' WHERE t.id = {key} RETURNING *")
+    assert updated == {"id": key, "who": "bia"}
+    assert run(handle, f"DELETE FROM tickets WHERE id = {key}") == [{"numRowsDeleted": 1}]
+    assert run(handle, "SELECT * FROM tickets") == []
