@@ -280,6 +280,8 @@ class _Parser:
         statement = self._new("update", table_name, alias)
         kind = None
         while True:
+            if ts.at_word("JSON") and ts.peek(1).is_word("MERGE"):
+                raise unsupported("JSON MERGE update clauses")
             if ts.at_word("SET") and ts.peek(1).is_word("TTL"):
                 ts.advance()
                 ts.advance()
@@ -837,6 +839,11 @@ def _check_update(table: TableDef, statement: Statement) -> None:
         raise illegal(
             "The WHERE clause of an UPDATE must give the complete shard key with equality conditions "
             f"(missing {', '.join(missing)})"
+        )
+    if statement.returning and any(name not in keyed for name in table.primary_key):
+        raise illegal(
+            "An UPDATE with a RETURNING clause must give the complete primary key in its WHERE clause "
+            "(a multi-row update returns the number of rows updated)"
         )
 
 
@@ -1420,6 +1427,8 @@ def _run_write(state: _State, store: Store) -> tuple[int, int]:
                     continue
                 new_values = _apply_update(statement, env, copy.deepcopy(dict(row.values)))
                 ttl, update_ttl = _ttl_value(statement, env)
+                if new_values == dict(row.values) and not update_ttl:
+                    continue  # the clauses changed nothing: Oracle counts (and writes) no update
                 result = txn.put(table, PUT, new_values, ttl=ttl, update_ttl=update_ttl, generate=False)
                 count += 1
                 write_kb += result.write_kb

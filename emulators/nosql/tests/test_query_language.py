@@ -479,8 +479,29 @@ def test_update_set_add_put_remove_and_returning(items):
         {"$id": 2, "$p": Decimal("49.9")},
     )
     assert rows == [{"id": 2, "price": Decimal("49.9"), "name": ITEMS[1]["name"].upper(), "hours": -1}]
-    # No matching row: nothing updated.
+    # No matching row, or clauses that change nothing: nothing updated.
     assert run(items, "UPDATE items t SET t.qty = 1 WHERE t.id = 99") == [{"NumRowsUpdated": 0}]
+    version = _get(items, 3).get_version().get_bytes()
+    assert run(items, "UPDATE items t SET t.info.missing = 1 WHERE t.id = 3") == [{"NumRowsUpdated": 0}]
+    assert _get(items, 3).get_version().get_bytes() == version
+
+
+def test_multi_row_update_by_shard_key(handle):
+    ddl(
+        handle,
+        "CREATE TABLE stock (shop STRING, item STRING, qty INTEGER, PRIMARY KEY (SHARD(shop), item))",
+    )
+    rows = [("centro", "mussarela", 5), ("centro", "calabresa", 0), ("praia", "mussarela", 9)]
+    for shop, item, qty in rows:
+        handle.put(PutRequest().set_table_name("stock").set_value({"shop": shop, "item": item, "qty": qty}))
+    (result,) = run(handle, "UPDATE stock s SET s.qty = s.qty + 1 WHERE s.shop = 'centro'")
+    assert result == {"NumRowsUpdated": sum(1 for r in rows if r[0] == "centro")}
+    stored = {(r["shop"], r["item"]): r["qty"] for r in run(handle, "SELECT * FROM stock")}
+    assert stored == {(shop, item): qty + (shop == "centro") for shop, item, qty in rows}
+    with pytest.raises(IllegalArgumentException, match="RETURNING clause must give the complete primary key"):
+        run(handle, "UPDATE stock s SET s.qty = 0 WHERE s.shop = 'centro' RETURNING *")
+    with pytest.raises(IllegalArgumentException, match="complete shard key"):
+        run(handle, "UPDATE stock s SET s.qty = 0 WHERE s.item = 'mussarela'")
 
 
 def test_update_set_ttl(items):
