@@ -5,37 +5,40 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
+from ocipizza import localcopy
 from ocipizza.pizzeria.entities import DeliveryZone, Pizzeria
 from ocipizza.pizzeria.selectors import PIZZERIA_CACHE_KEY, PIZZERIA_CACHE_SECONDS, pizzeria_from_cached
 
 from . import repositories
 from .entities import Category, Menu, MenuItem, Section
 
-MENU_CACHE_KEY = "menu:v1"
+# v2 since values are stamped (ocipizza.localcopy): v1 workers of a rolling deploy keep their own key.
+MENU_CACHE_KEY = "menu:v2"
 MENU_CACHE_SECONDS = 60 * 60
 
 
 def menu_get() -> Menu:
     """The menu in display order. One cache read when warm; the store is read only on a miss."""
-    menu = cache.get(MENU_CACHE_KEY)
+    menu = localcopy.get(MENU_CACHE_KEY)
     if menu is None:
         menu = menu_build()
-        cache.set(MENU_CACHE_KEY, menu, MENU_CACHE_SECONDS)
+        localcopy.set(MENU_CACHE_KEY, menu, MENU_CACHE_SECONDS)
     return menu
 
 
 def storefront_get() -> tuple[Menu, Pizzeria | None]:
-    """Menu and profile together: one cache read (MGET) on a warm cache, the store only on a miss."""
-    found = cache.get_many([MENU_CACHE_KEY, PIZZERIA_CACHE_KEY])
+    """Menu and profile together: one cache read (MGET) on a warm cache, the store only on a miss.
+
+    Both are kept decoded in the process until they change (``ocipizza.localcopy``), so a warm read
+    costs one small MGET and no unpickling."""
+    found = localcopy.get_many([MENU_CACHE_KEY, PIZZERIA_CACHE_KEY])
     menu = found.get(MENU_CACHE_KEY)
     pizzeria, missing = pizzeria_from_cached(found)
     if menu is None:
         menu = menu_build()
-        cache.set(MENU_CACHE_KEY, menu, MENU_CACHE_SECONDS)
+        localcopy.set(MENU_CACHE_KEY, menu, MENU_CACHE_SECONDS)
     if missing:
-        cache.set_many(missing, PIZZERIA_CACHE_SECONDS)
+        localcopy.set_many(missing, PIZZERIA_CACHE_SECONDS)
     return menu, pizzeria
 
 
@@ -52,7 +55,7 @@ def menu_build() -> Menu:
 
 
 def menu_invalidate() -> None:
-    cache.delete(MENU_CACHE_KEY)
+    localcopy.delete_many([MENU_CACHE_KEY])
 
 
 # --- the back office's view of the menu (backoffice/catalog) ----------------------------------------

@@ -11,10 +11,10 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import replace
 
-from django.core.cache import cache
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from ocipizza import localcopy
 from ocipizza.formatting import weekday_and_time
 
 from . import repositories
@@ -22,8 +22,9 @@ from .entities import Pause, Pizzeria
 
 # v2 since the value carries the pause: a v1 value, written without one, must not pass for "not paused".
 # v3 since it carries special days (a new class): workers of the previous release, during a rolling
-# deploy, keep reading their own v2 values instead of failing to unpickle these.
-PIZZERIA_CACHE_KEY = "pizzeria:v3"
+# deploy, keep reading their own v2 values instead of failing to unpickle these. v4 since values are
+# stamped (ocipizza.localcopy).
+PIZZERIA_CACHE_KEY = "pizzeria:v4"
 # Changes delete the cached value, but a reader that read the store just before a change may still put
 # the old value back; this bounds how long such a value can last. Placing an order reads the pause from
 # the store itself (``pause_fresh``), so no order gets through a pause either way.
@@ -40,20 +41,20 @@ def _read() -> Pizzeria | None:
 
 def pizzeria_get() -> Pizzeria | None:
     """The profile (with its pause), or ``None`` before ``load_pizzeria`` ran. Cached until it changes."""
-    cached = cache.get(PIZZERIA_CACHE_KEY)
+    cached = localcopy.get(PIZZERIA_CACHE_KEY)
     if cached is not None:
         return cached or None
     pizzeria = _read()
-    cache.set(PIZZERIA_CACHE_KEY, pizzeria or NO_PROFILE, PIZZERIA_CACHE_SECONDS)
+    localcopy.set(PIZZERIA_CACHE_KEY, pizzeria or NO_PROFILE, PIZZERIA_CACHE_SECONDS)
     return pizzeria
 
 
 def pizzeria_from_cached(found: Mapping) -> tuple[Pizzeria | None, dict]:
-    """The profile out of a ``cache.get_many`` answer that asked for ``PIZZERIA_CACHE_KEY``.
+    """The profile out of a ``localcopy.get_many`` answer that asked for ``PIZZERIA_CACHE_KEY``.
 
     Lets a page read the profile in the same cache round trip as its other data (see
     ``menu.selectors.storefront_get``). On a miss the store is read, and the second value holds what the
-    caller should ``set_many`` (for ``PIZZERIA_CACHE_SECONDS``); on a hit it is empty.
+    caller should ``localcopy.set_many`` (for ``PIZZERIA_CACHE_SECONDS``); on a hit it is empty.
     """
     cached = found.get(PIZZERIA_CACHE_KEY)
     if cached is not None:
@@ -69,7 +70,7 @@ def pause_fresh(*, now: dt.datetime) -> Pause | None:
 
 
 def pizzeria_invalidate() -> None:
-    cache.delete(PIZZERIA_CACHE_KEY)
+    localcopy.delete_many([PIZZERIA_CACHE_KEY])
 
 
 def pause_in_force(*, pizzeria: Pizzeria | None, now: dt.datetime) -> Pause | None:
