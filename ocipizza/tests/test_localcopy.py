@@ -1,0 +1,55 @@
+"""Values shared through Redis and kept decoded per process: a change anywhere is seen on the next read."""
+
+import pickle
+
+import pytest
+
+from ocipizza import localcopy
+
+KEY = "test:localcopy"
+
+
+@pytest.fixture
+def unpickled(monkeypatch):
+    """Counts the values the cache client decodes."""
+    calls = []
+    loads = pickle.loads
+
+    def counting_loads(data, *args, **kwargs):
+        value = loads(data, *args, **kwargs)
+        calls.append(value)
+        return value
+
+    monkeypatch.setattr(pickle, "loads", counting_loads)
+    return calls
+
+
+def test_a_warm_read_is_one_command_and_decodes_only_the_stamp(redis_commands, unpickled):
+    localcopy.set(KEY, {"menu": list(range(500))}, 60)
+    redis_commands.start()
+    unpickled.clear()
+    assert localcopy.get(KEY) == {"menu": list(range(500))}
+    assert redis_commands.count() == 1
+    assert unpickled and all(isinstance(value, str) for value in unpickled)  # the stamp, not the value
+
+
+def test_a_value_written_by_another_process_is_read_on_the_next_request(fresh_cache):
+    localcopy.set(KEY, "old menu", 60)
+    assert localcopy.get(KEY) == "old menu"
+    # Another instance writes its own stamped value (what its localcopy.set sends to Redis).
+    fresh_cache.set_many({KEY: ("elsewhere", "new menu"), f"{KEY}:stamp": "elsewhere"}, 60)
+    assert localcopy.get(KEY) == "new menu"
+
+
+def test_a_delete_anywhere_makes_every_process_read_the_store(fresh_cache):
+    localcopy.set(KEY, "menu", 60)
+    fresh_cache.delete_many([KEY, f"{KEY}:stamp"])  # another instance's localcopy.delete_many
+    assert localcopy.get(KEY) is None
+    localcopy.set(KEY, "menu", 60)
+    localcopy.delete_many([KEY])
+    assert localcopy.get_many([KEY]) == {}
+
+
+def test_a_value_from_before_stamps_is_a_miss_not_a_crash(fresh_cache):
+    fresh_cache.set(KEY, "unstamped")  # a key name reused without a stamp
+    assert localcopy.get(KEY) is None
