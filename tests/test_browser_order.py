@@ -86,7 +86,7 @@ def test_phone_customer_orders_meio_a_meio_and_pays_by_pix(
     shot(page, "2-menu")
     card.get_by_role("button", name="Adicionar").click()
     page.locator("li.menu-card[data-item=refrigerante-2l]").get_by_role("button", name="Adicionar").click()
-    assert page.locator("[data-testid=cart-badge]").inner_text() == "2"
+    expect(page.locator("[data-testid=cart-badge]")).to_have_text("2")  # added in place, by the script
 
     page.goto(base + "/carrinho/")
     assert "Meio a meio: Calabresa e Peperone" in page.content()

@@ -3,6 +3,7 @@ borneo to the emulator subprocess, which holds the menu, the pizzeria profile an
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from conftest import brl
 
@@ -38,7 +39,7 @@ def test_menu_and_cart_on_oracle(page, live_server, shop_on_oracle, nosql_emulat
     assert nosql_emulator.stats()["operations"].get("QUERY", 0) >= 1
 
     calabresa.get_by_role("button", name="Adicionar").click()
-    assert page.locator("[data-testid=cart-badge]").inner_text() == "1"
+    expect(page.locator("[data-testid=cart-badge]")).to_have_text("1")  # added in place, by the script
     page.goto(live_server.url + "/carrinho/")
     lines = page.locator("li.cart-line")
     assert lines.count() == 1

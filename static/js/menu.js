@@ -57,6 +57,8 @@
     }
   }
 
+  var queue = Promise.resolve();
+
   function onSubmit(event) {
     var form = event.target;
     if (!form.classList || !form.classList.contains("add-form") || !window.fetch || !window.FormData) {
@@ -68,12 +70,18 @@
       button.disabled = true;
     }
     var note = confirmation(form);
-    fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    })
+    var body = new FormData(form);
+    // One request at a time: the cart is one value in the session, and two adds racing each other
+    // would each write the cart as they read it, losing the other's line.
+    queue = queue
+      .then(function () {
+        return fetch(form.action, {
+          method: "POST",
+          body: body,
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        });
+      })
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
         if (type.indexOf("application/json") === -1) {
