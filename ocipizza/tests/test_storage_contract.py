@@ -143,3 +143,11 @@ def test_modified_time_is_an_aware_moment_of_the_save(storage):
     modified = storage.get_modified_time(name)
     assert modified.tzinfo is not None
     assert before <= modified <= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+
+
+def test_created_time_is_an_aware_moment(storage):
+    name = storage.save("c.txt", ContentFile(b"c"))
+    created = storage.get_created_time(name)
+    assert created.tzinfo is not None and created <= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+    with pytest.raises(FileNotFoundError):
+        storage.get_created_time("missing.txt")

@@ -238,3 +238,27 @@ def test_storage_backend_oci_selects_the_bucket(objectstorage_emulator, oci_conf
     assert answer["cls"] == "OCIObjectStorage"
     assert objectstorage_emulator.url in answer["img"]
     assert fetch(answer["url"]) == b"ola"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("BUCKET", "", "OCI_STORAGE_BUCKET"),
+        ("URL_MODE", "signed", "OCI_STORAGE_URL_MODE must be public or par"),
+        ("AUTH", "password", "OCI_STORAGE_AUTH must be config, instance or resource"),
+        ("COLOUR", "red", "Unknown OCI storage options: COLOUR"),
+    ],
+)
+def test_a_wrong_setting_says_which(oci_storage_options, option, value, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match=message):
+        OCIObjectStorage(**{**oci_storage_options, option: value})
+
+
+def test_a_missing_config_file_says_what_to_set(oci_storage_options, tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    storage = OCIObjectStorage(**{**oci_storage_options, "OCI_CONFIG_FILE": str(tmp_path / "none")})
+    with pytest.raises(ImproperlyConfigured, match="set OCI_CONFIG_FILE and OCI_PROFILE"):
+        storage.exists("a.txt")
