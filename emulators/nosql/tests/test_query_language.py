@@ -801,3 +801,29 @@ def test_update_and_delete_rows_of_an_identity_table(handle):
     assert updated == {"id": key, "who": "bia"}
     assert run(handle, f"DELETE FROM tickets WHERE id = {key}") == [{"numRowsDeleted": 1}]
     assert run(handle, "SELECT * FROM tickets") == []
+
+
+def test_update_typed_array_map_and_record_columns(handle):
+    ddl(
+        handle,
+        "CREATE TABLE menus (id INTEGER, sizes ARRAY(INTEGER), prices MAP(NUMBER), "
+        "chef RECORD(name STRING, stars INTEGER), PRIMARY KEY (id))",
+    )
+    menu = {"id": 1, "sizes": [25, 30], "prices": {"m": Decimal("30")}, "chef": {"name": "Ana", "stars": 3}}
+    handle.put(PutRequest().set_table_name("menus").set_value(menu))
+    (row,) = run(
+        handle,
+        "UPDATE menus m ADD m.sizes 40, PUT m.prices {'l': 42.5}, SET m.chef.stars = $ + 1, "
+        "REMOVE m.sizes[$element = 25], SET m.prices.values($key = 'm') = 31 WHERE m.id = 1 RETURNING *",
+    )
+    assert row == {
+        "id": 1,
+        "sizes": [30, 40],
+        "prices": {"m": Decimal("31"), "l": Decimal("42.5")},
+        "chef": {"name": "Ana", "stars": 4},
+    }
+    # The new values are checked against the column types: the row is left as it was.
+    with pytest.raises(IllegalArgumentException, match="stars"):
+        run(handle, "UPDATE menus m SET m.chef.stars = 'many' WHERE m.id = 1")
+    stored = handle.get(GetRequest().set_table_name("menus").set_key({"id": 1})).get_value()
+    assert stored["chef"]["stars"] == 4
