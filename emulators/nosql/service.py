@@ -272,7 +272,14 @@ class Service:
     # --- common response parts ---------------------------------------------------------------------
 
     def _ok(
-        self, request: Request, fields: dict, *, read_kb: int = 0, write_kb: int = 0, absolute=False
+        self,
+        request: Request,
+        fields: dict,
+        *,
+        read_kb: int = 0,
+        write_kb: int = 0,
+        absolute=False,
+        table: str | None = None,
     ) -> bytes:
         out: dict = {"e": 0}
         if self.cloud:
@@ -281,8 +288,9 @@ class Service:
         if request.topo_seq < 1:
             out["tp"] = {"pn": 1, "sa": [1]}
         out.update(fields)
-        if self.cloud and request.table and (read_kb or write_kb):
-            self.store.record_usage(request.table, read_kb * (2 if absolute else 1), write_kb)
+        table = table or request.table
+        if self.cloud and table and (read_kb or write_kb):
+            self.store.record_usage(table, read_kb * (2 if absolute else 1), write_kb)
         return nson.encode(out)
 
     def _table_name(self, request: Request) -> str:
@@ -647,7 +655,12 @@ class Service:
             fields["re"] = False
         absolute = _consistency(payload) == 0
         return self._ok(
-            request, fields, read_kb=max(page.read_kb, 1), write_kb=page.write_kb, absolute=absolute
+            request,
+            fields,
+            read_kb=max(page.read_kb, 1),
+            write_kb=page.write_kb,
+            absolute=absolute,
+            table=compiled.table.ref,
         )
 
 

@@ -220,8 +220,11 @@ class Store:
     def record_usage(self, name: str, read_units: int, write_units: int) -> None:
         """Count units against the table's top-level table (cloud usage is reported per table)."""
         with self.lock:
+            table = self.find_table(name)
+            if table is None:
+                return
             minute = self.now_ms() // 60_000 * 60_000
-            slots = self.usage.setdefault(name.split(".")[0].lower(), {})
+            slots = self.usage.setdefault(table.top_level.lower(), {})
             slot = slots.setdefault(minute, [0, 0])
             slot[0] += read_units
             slot[1] += write_units

@@ -318,11 +318,13 @@ def test_table_usage_in_cloud_mode(cloud_emulator, oci_config):
         ddl(handle, "CREATE TABLE pizzas (id INTEGER, PRIMARY KEY (id))", limits=TableLimits(50, 20, 1))
         writes = [put(handle, "pizzas", {"id": n}, ttl=TimeToLive.of_days(1)) for n in range(3)]
         reads = [get(handle, "pizzas", {"id": n}) for n in range(3)]
+        reads.append(handle.query(QueryRequest().set_statement("SELECT * FROM pizzas")))
         result = handle.get_table_usage(TableUsageRequest().set_table_name("pizzas"))
         assert result.get_table_name() == "pizzas"
         [record] = result.get_usage_records()
         assert record.get_write_units() == sum(w.get_write_units() for w in writes)
         assert record.get_read_units() == sum(r.get_read_units() for r in reads)
+        assert reads[-1].get_read_units() > 0
         assert record.get_seconds_in_period() == 60
         ranged = handle.get_table_usage(
             TableUsageRequest().set_table_name("pizzas").set_start_time(0).set_end_time(2**41).set_limit(5)
@@ -332,3 +334,46 @@ def test_table_usage_in_cloud_mode(cloud_emulator, oci_config):
             handle.get_table_usage(TableUsageRequest().set_table_name("nope"))
     finally:
         handle.close()
+
+
+def test_nested_types_namespaces_and_evolution_survive_a_restart(tmp_path):
+    from .support import EmulatorProcess
+
+    data = str(tmp_path / "nosql.sqlite3")
+    value = {"id": 1, "tags": ["a"], "address": {"street": "A", "geo": {"lat": 1.5}}, "old": "x"}
+    process = EmulatorProcess("--data", data).start()
+    try:
+        handle = make_handle(process.url)
+        handle.do_system_request("CREATE NAMESPACE shop")
+        ddl(
+            handle,
+            """CREATE TABLE shop:places (id INTEGER, tags ARRAY(STRING), old STRING,
+            address RECORD(street STRING, geo RECORD(lat DOUBLE)), PRIMARY KEY (id))""",
+        )
+        ddl(handle, "CREATE INDEX by_tag ON shop:places (tags[])")
+        put(handle, "shop:places", value)
+        ddl(handle, "ALTER TABLE shop:places (DROP old, ADD address.geo.lon DOUBLE DEFAULT 0.0)")
+        ddl(handle, "ALTER TABLE shop:places USING TTL 3 DAYS")
+        before = get(handle, "shop:places", {"id": 1})
+        before_schema = schema(handle, "shop:places")
+        handle.close()
+    finally:
+        process.stop()
+    process = EmulatorProcess("--data", data).start()
+    try:
+        handle = make_handle(process.url)
+        assert handle.list_namespaces() == ["sysdefault", "shop"]
+        after = get(handle, "shop:places", {"id": 1})
+        assert after.get_value() == before.get_value()
+        assert after.get_value()["address"]["geo"] == {"lat": 1.5, "lon": 0.0}
+        assert "old" not in after.get_value()
+        assert after.get_version().get_bytes() == before.get_version().get_bytes()
+        assert schema(handle, "shop:places") == before_schema
+        put(handle, "shop:places", {"id": 2, "tags": ["b"], "address": {"geo": {"lon": 2}}})
+        assert get(handle, "shop:places", {"id": 2}).get_value()["address"]["geo"] == {
+            "lat": None,
+            "lon": 2.0,
+        }
+        handle.close()
+    finally:
+        process.stop()
