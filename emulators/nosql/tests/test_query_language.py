@@ -827,3 +827,46 @@ def test_update_typed_array_map_and_record_columns(handle):
         run(handle, "UPDATE menus m SET m.chef.stars = 'many' WHERE m.id = 1")
     stored = handle.get(GetRequest().set_table_name("menus").set_key({"id": 1})).get_value()
     assert stored["chef"]["stars"] == 4
+
+
+@pytest.fixture
+def cloud_handle(cloud_emulator, oci_config):
+    """A signed handle on the session's cloud-mode emulator (root conftest), emptied."""
+    from borneo.iam import SignatureProvider
+
+    from .support import make_handle
+
+    cloud_emulator.admin("reset")
+    handle = make_handle(cloud_emulator.url, provider=SignatureProvider(config_file=str(oci_config.path)))
+    yield handle
+    handle.close()
+
+
+def test_cloud_mode_reports_the_units_each_batch_consumed(cloud_handle):
+    from borneo import TableLimits
+
+    ddl(
+        cloud_handle,
+        "CREATE TABLE notes (id INTEGER, body STRING, PRIMARY KEY (id))",
+        limits=TableLimits(50, 50, 1),
+    )
+    bodies = {n: "x" * (700 + 300 * (n % 4)) for n in range(12)}  # rows of about 1 to 2 KB
+    for n, body in bodies.items():
+        cloud_handle.put(PutRequest().set_table_name("notes").set_value({"id": n, "body": body}))
+    request = (
+        QueryRequest().set_statement("SELECT id FROM notes WHERE length(body) > 1000").set_max_read_kb(3)
+    )
+    seen, reads = [], []
+    while True:
+        result = cloud_handle.query(request)
+        seen.extend(r["id"] for r in result.get_results())
+        reads.append(result.get_read_kb())
+        if request.is_done():
+            break
+    assert seen == [n for n, body in bodies.items() if len(body) > 1000]
+    # A batch stops once it has read max_read_kb: it may finish the row it started (at most 2 KB here).
+    assert len(reads) > 1 and all(0 < kb <= 3 + 1 for kb in reads)
+    update = cloud_handle.query(
+        QueryRequest().set_statement("UPDATE notes n SET n.body = 'short' WHERE n.id = 1")
+    )
+    assert update.get_results() == [{"NumRowsUpdated": 1}] and update.get_write_kb() > 0
