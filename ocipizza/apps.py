@@ -9,3 +9,6 @@ class OciPizzaConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from .randomness import install
+
+        install()  # CSRF tokens and session keys from one read of the random source (ocipizza/randomness.py)
