@@ -334,21 +334,26 @@ class Negate(Expr):
 
 @dataclass(eq=True)
 class Concat(Expr):
+    """``a || b``: the same as ``concat(a, b)``."""
+
     parts: list
 
     def eval(self, env):
-        out = []
-        for part in self.parts:
-            items = _at_most_one(part.eval(env), "||")
-            if not items:
-                continue
-            if items[0] is None:
-                return [None]
-            out.append(to_string(items[0]))
-        return ["".join(out)]
+        return concat([part.eval(env) for part in self.parts])
 
     def children(self):
         return list(self.parts)
+
+
+def concat(sequences: list[list]) -> list:
+    """Oracle's concat: every item of every argument joined as strings; NULL counts as an empty string
+    unless every argument is NULL (then NULL); only empty arguments give the empty sequence."""
+    if all(not items for items in sequences):
+        return []
+    items = [item for sequence in sequences for item in sequence]
+    if items and all(item is None for item in items):
+        return [None]
+    return ["".join(to_string(item) for item in items if item is not None)]
 
 
 def to_string(value) -> str:

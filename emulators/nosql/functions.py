@@ -20,6 +20,7 @@ from .expressions import (
     Env,
     RowItem,
     canon,
+    concat,
     is_special,
     plain,
     rank,
@@ -140,13 +141,7 @@ def f_substring(env, args):
 
 
 def f_concat(env, args):
-    out = []
-    for arg in args:
-        for item in arg.eval(env):
-            if item is None:
-                continue
-            out.append(to_string(item))
-    return ["".join(out)]
+    return concat([arg.eval(env) for arg in args])
 
 
 def f_contains(env, args):

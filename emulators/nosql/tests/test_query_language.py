@@ -176,7 +176,8 @@ def test_select_expressions_and_string_functions(items):
         "SELECT t.id, upper(t.name) AS up, t.price * t.qty AS total, t.name || '/' || t.kind AS label, "
         "CASE WHEN t.qty > 4 THEN 'many' WHEN t.qty >= 0 THEN 'few' ELSE 'unknown' END AS stock, "
         "substring(t.name, 1, 3) AS mid, length(t.name) AS len, CAST(t.price AS STRING) AS text, "
-        "concat('#', t.id) AS tag, t.qty / 2 AS half, t.qty div 2 AS exact, -t.price AS neg, "
+        "concat('#', t.id) AS tag, t.name || t.qty AS nq, concat(t.qty, t.qty) AS qq, "
+        "t.qty / 2 AS half, t.qty div 2 AS exact, -t.price AS neg, "
         "index_of(t.name, 'a') AS a_at, replace(t.name, 'a', 'A') AS big_a, "
         "lower(trim('  X  ')) AS trimmed FROM items t ORDER BY t.id",
     )
@@ -191,6 +192,9 @@ def test_select_expressions_and_string_functions(items):
         assert row["len"] == len(item["name"])
         assert Decimal(row["text"]) == item["price"]
         assert row["tag"] == f"#{item['id']}"
+        # concat and ||: NULL is an empty string, unless every argument is NULL.
+        assert row["nq"] == item["name"] + ("" if qty is None else str(qty))
+        assert row["qq"] == (None if qty is None else f"{qty}{qty}")
         # Integer / integer is Java's integer division; div always divides as doubles.
         assert row["half"] == (None if qty is None else qty // 2)
         assert row["exact"] == (None if qty is None else qty / 2)
