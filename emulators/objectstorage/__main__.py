@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8081, help="port to listen on (default 8081, 0 = any)")
+    parser.add_argument(
+        "--data", metavar="PATH", help="file to keep buckets and objects in across restarts (default: memory)"
+    )
     parser.add_argument("--namespace", default="ocipizza", help="the tenancy's namespace (default ocipizza)")
     parser.add_argument(
         "--bucket",
@@ -78,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         emulator = Emulator(
             namespace=args.namespace,
+            data=args.data,
             cloud=args.cloud,
             public_keys=keys,
             faults={
@@ -94,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         name, _, access = spec.partition(":")
         if access not in ("", "public"):
             parser.error(f"--bucket {spec}: write NAME or NAME:public")
+        if name in emulator.store.buckets:  # kept in --data from an earlier run
+            continue
         emulator.store.create_bucket(
             args.namespace, name, public_access_type="ObjectRead" if access else "NoPublicAccess"
         )

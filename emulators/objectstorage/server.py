@@ -95,11 +95,12 @@ class Emulator:
         self,
         *,
         namespace: str = "ocipizza",
+        data: str | None = None,
         cloud: bool = False,
         public_keys: list | None = None,
         faults: dict | None = None,
     ):
-        self.store = Store(namespace)
+        self.store = Store(namespace, data)
         self.cloud = cloud
         self.public_keys = public_keys or []
         self.faults = Faults()

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
+import os
+import pickle
 import re
 import secrets
 import threading
@@ -145,12 +148,41 @@ def check_etag(obj: StoredObject | None, if_match: str | None, if_none_match: st
         raise ApiError(412, "IfNoneMatchFailed", "The object exists and If-None-Match forbids replacing it")
 
 
+def persisted(method):
+    """A change of state: written to the ``--data`` file, if any, before the answer goes out."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.lock:
+            result = method(self, *args, **kwargs)
+            self.save()
+            return result
+
+    return wrapper
+
+
 class Store:
-    def __init__(self, namespace: str = "ocipizza"):
+    def __init__(self, namespace: str = "ocipizza", data: str | None = None):
         self.namespace = namespace
         self.lock = threading.RLock()
         self.buckets: dict[str, Bucket] = {}
+        self.data = data
+        if data and os.path.exists(data):
+            # The emulator's own file (never anyone else's): pickle keeps the dataclasses as they are.
+            with open(data, "rb") as handle:
+                saved = pickle.load(handle)
+            self.buckets = saved["buckets"]
 
+    def save(self) -> None:
+        """Write every bucket to the data file, atomically (a crash leaves the previous state)."""
+        if not self.data:
+            return
+        temporary = f"{self.data}.tmp"
+        with open(temporary, "wb") as handle:
+            pickle.dump({"version": 1, "namespace": self.namespace, "buckets": self.buckets}, handle)
+        os.replace(temporary, self.data)
+
+    @persisted
     def reset(self) -> None:
         with self.lock:
             self.buckets.clear()
@@ -177,6 +209,7 @@ class Store:
             )
         return bucket
 
+    @persisted
     def create_bucket(
         self,
         namespace: str,
@@ -197,6 +230,7 @@ class Store:
             self.buckets[name] = bucket
             return bucket
 
+    @persisted
     def update_bucket(self, namespace: str, name: str, *, public_access_type: str | None) -> Bucket:
         with self.lock:
             bucket = self.bucket(namespace, name)
@@ -207,6 +241,7 @@ class Store:
                 bucket.etag = uuid.uuid4().hex
             return bucket
 
+    @persisted
     def delete_bucket(self, namespace: str, name: str) -> None:
         with self.lock:
             bucket = self.bucket(namespace, name)
@@ -216,6 +251,7 @@ class Store:
 
     # --- objects ------------------------------------------------------------------------------------------
 
+    @persisted
     def put(
         self,
         namespace: str,
@@ -273,6 +309,7 @@ class Store:
             )
         return obj
 
+    @persisted
     def delete(self, namespace: str, bucket_name: str, name: str, *, if_match: str | None = None) -> None:
         with self.lock:
             bucket = self.bucket(namespace, bucket_name)
@@ -330,6 +367,7 @@ class Store:
 
     # --- multipart uploads --------------------------------------------------------------------------------
 
+    @persisted
     def create_upload(
         self,
         namespace: str,
@@ -354,6 +392,7 @@ class Store:
             raise ApiError(404, "NoSuchUpload", f"The upload {upload_id} for '{name}' does not exist")
         return upload
 
+    @persisted
     def upload_part(
         self,
         namespace: str,
@@ -381,6 +420,7 @@ class Store:
             upload.parts[number] = part
             return part
 
+    @persisted
     def commit_upload(
         self,
         namespace: str,
@@ -418,6 +458,7 @@ class Store:
             del bucket.uploads[upload_id]
             return obj
 
+    @persisted
     def abort_upload(self, namespace: str, bucket_name: str, name: str, upload_id: str) -> None:
         with self.lock:
             self.upload(namespace, bucket_name, name, upload_id)
@@ -425,6 +466,7 @@ class Store:
 
     # --- pre-authenticated requests -----------------------------------------------------------------------
 
+    @persisted
     def create_par(self, namespace: str, bucket_name: str, details: dict) -> Par:
         access = details.get("accessType")
         if access not in PAR_ACCESS_TYPES:
@@ -466,6 +508,7 @@ class Store:
             raise ApiError(404, "NotFound", f"The pre-authenticated request {par_id} does not exist")
         return par
 
+    @persisted
     def delete_par(self, namespace: str, bucket_name: str, par_id: str) -> None:
         with self.lock:
             self.par(namespace, bucket_name, par_id)

@@ -92,7 +92,11 @@ def make_client(url: str, config_path, profile: str = "DEFAULT", *, timeout=(2, 
     retry = (
         oci.retry.NoneRetryStrategy()
         if retries == 0
-        else oci.retry.RetryStrategyBuilder(max_attempts=retries + 1).get_retry_strategy()
+        else oci.retry.RetryStrategyBuilder(
+            max_attempts=retries + 1,
+            retry_base_sleep_time_seconds=0.05,
+            retry_max_wait_between_calls_seconds=0.5,
+        ).get_retry_strategy()
     )
     return oci.object_storage.ObjectStorageClient(
         config,

@@ -74,3 +74,21 @@ def test_knobs_and_buckets_from_the_command_line(key):
         assert client.get_bucket(NS, "fotos").data.public_access_type == "ObjectRead"
     finally:
         process.stop()
+
+
+def test_data_survives_a_restart_with_the_data_file(key, tmp_path):
+    """A restart (as a crash test does) keeps buckets, objects and PARs when --data names a file."""
+    data = tmp_path / "objectstorage.pickle"
+    first = ObjectStorageProcess("--data", str(data), "--bucket", "fotos").start()
+    try:
+        make_client(first.url, key.path).put_object(
+            NS, "fotos", "menu/a.jpg", b"a", content_type="image/jpeg"
+        )
+    finally:
+        first.stop()
+    second = ObjectStorageProcess("--data", str(data), "--bucket", "fotos", port=first.port).start()
+    try:
+        got = make_client(second.url, key.path).get_object(NS, "fotos", "menu/a.jpg")
+        assert got.data.content == b"a" and got.headers["content-type"] == "image/jpeg"
+    finally:
+        second.stop()
