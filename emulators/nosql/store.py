@@ -48,6 +48,7 @@ from .schema import (
     check_key,
     check_row,
     convert_value,
+    field_exists,
     index_not_found,
     parse_ddl,
     validate_index,
@@ -274,7 +275,9 @@ class Store:
             table.parent = self.qualify(table.parent)
         namespace = table.namespace
         if namespace and namespace.lower() not in self.namespaces:
-            raise illegal(f"Namespace does not exist: {namespace}")
+            raise NoSQLError(
+                RESOURCE_NOT_FOUND, f"Cannot create table. Namespace does not exist: {namespace}"
+            )
         existing = self.find_table(table.name)
         if existing is not None:
             if command.if_not_exists:
@@ -640,11 +643,11 @@ def _evolve(table: TableDef, command: AlterTable, parent: TableDef | None) -> li
             existing = next((c for c in columns if c.name.lower() == path[0].lower()), None)
             if action == "ADD":
                 if existing is not None:
-                    raise illegal(f"Column already exists: {shown}")
+                    raise field_exists(shown)
                 columns.append(column)
                 continue
             if existing is None:
-                raise illegal(f"Cannot remove field {shown}: it does not exist in table {table.name}")
+                raise NoSQLError(RESOURCE_NOT_FOUND, f"Field does not exist: {shown}")
             if existing.name in table.primary_key:
                 raise illegal(f"Cannot remove a primary key field: {existing.name}")
             _check_not_indexed(table, path)
@@ -674,11 +677,11 @@ def _evolve_record(typedef: TypeDef, path: list[str], depth: int, action: str, c
         fields = [replace(f, type=inner) if f is existing else f for f in fields]
     elif action == "ADD":
         if existing is not None:
-            raise illegal(f"Column already exists: {shown}")
+            raise field_exists(shown)
         fields.append(column)
     else:
         if existing is None:
-            raise illegal(f"Cannot remove field {shown}: it does not exist")
+            raise NoSQLError(RESOURCE_NOT_FOUND, f"Field does not exist: {shown}")
         if len(fields) == 1:
             raise illegal(f"Cannot remove the last field of a record: {shown}")
         fields = [f for f in fields if f is not existing]
@@ -691,7 +694,7 @@ def _check_not_indexed(table: TableDef, path: list[str]) -> None:
         for field_path, _ in index.fields:
             steps = [s.strip('"').lower() for s in field_path.replace("[]", "").split(".")]
             if steps[: len(dropped)] == dropped:
-                raise illegal(f"Cannot remove field {'.'.join(path)} because it is indexed by {index.name}")
+                raise illegal(f"Cannot remove an index key field: {'.'.join(path)} (index {index.name})")
 
 
 class Txn:
