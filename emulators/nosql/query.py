@@ -377,7 +377,7 @@ class _Parser:
         left = self.concat()
         if ts.current.kind == "op" and ts.current.text in COMPARISONS:
             op = COMPARISONS[ts.advance().text]
-            if ts.at_word("ANY") and not ts.peek(1).text == ".":
+            if ts.at_word("ANY") and ts.peek(1).text != ".":
                 ts.advance()
                 return AnyCompare(op, left, self.concat())
             return Compare(op, left, self.concat())
