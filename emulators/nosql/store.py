@@ -745,7 +745,9 @@ class Txn:
             generated.append(value)
             return value
 
-        values = check_row(table, value, exact, generate_value if generate else None)
+        values = check_row(
+            table, value, exact, generate_value if generate else None, update=op == PUT_IF_PRESENT
+        )
         made = generated[0] if generated else None
         pk = pk_of(table, values)
         if self.store.cloud:

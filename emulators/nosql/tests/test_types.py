@@ -237,6 +237,11 @@ def test_identity_generated_always_with_sequence_options(handle):
     assert get(handle, "tickets", {"id": start})["who"] == "c0"
     with pytest.raises(IllegalArgumentException, match="generated always identity column: id"):
         put(handle, "tickets", {"id": 99, "who": "x"})
+    # ...except to update a row keyed by it, with IF_PRESENT.
+    put(handle, "tickets", {"id": start, "who": "changed"}, option=PutOption.IF_PRESENT)
+    assert get(handle, "tickets", {"id": start})["who"] == "changed"
+    missing = put(handle, "tickets", {"id": 12, "who": "x"}, option=PutOption.IF_PRESENT)
+    assert missing.get_version() is None and get(handle, "tickets", {"id": 12}) is None
     identity = schema(handle, "tickets")["identity"]
     assert identity == {
         "name": "id",
