@@ -93,6 +93,8 @@ class OCIObjectStorage(Storage):
         self._par_lock = threading.Lock()
         self._par: tuple[str, float] | None = None  # (URL prefix, expiry as a UNIX time), this process
         self._par_failed_until = 0.0
+        self._signer = None  # (pid, signer) for instance and resource principals
+        self._signer_lock = threading.Lock()
 
     # --- the SDK client -----------------------------------------------------------------------------------
 
@@ -139,12 +141,18 @@ class OCIObjectStorage(Storage):
 
         options = self.options
         region = options["REGION"] or None
-        if self.auth == "instance":
-            signer = oci.auth.signers.InstancePrincipalsSecurityTokenSigner()
-            return ({"region": region} if region else {}), signer
-        if self.auth == "resource":
-            signer = oci.auth.signers.get_resource_principals_signer()
-            return ({"region": region} if region else {}), signer
+        if self.auth in ("instance", "resource"):
+            # One principal signer per process: it fetches and refreshes its token itself, under a lock.
+            with self._signer_lock:
+                held = self._signer
+                if held is None or held[0] != os.getpid():
+                    signer = (
+                        oci.auth.signers.InstancePrincipalsSecurityTokenSigner()
+                        if self.auth == "instance"
+                        else oci.auth.signers.get_resource_principals_signer()
+                    )
+                    held = self._signer = (os.getpid(), signer)
+            return ({"region": region} if region else {}), held[1]
         path = os.path.expanduser(options["OCI_CONFIG_FILE"])
         try:
             config = oci.config.from_file(path, options["OCI_PROFILE"])
