@@ -61,7 +61,7 @@ from .expressions import (
 from .lexer import TokenStream
 from .schema import ATOMIC_TYPES, TTL, TableDef, TypeDef, convert_declared, number_literal, parse_type
 from .store import PUT, PUT_IF_ABSENT, Row, Store, Txn
-from .values import EMPTY, JSON_NULL, NLong, Timestamp, WireTimestamp, dumps_tagged, loads_tagged
+from .values import EMPTY, JSON_NULL, Timestamp, WireTimestamp, dumps_tagged, loads_tagged
 
 # A DECLAREd external variable may have any atomic column type but ENUM, or one of the wildcard types.
 DECLARABLE = tuple(kind for kind in ATOMIC_TYPES if kind != "ENUM")
@@ -1634,5 +1634,3 @@ __all__ = [
     "result_schema",
     "run",
 ]
-# Kept importable for callers of the old module layout.
-_ = (JSON_NULL, NLong)
