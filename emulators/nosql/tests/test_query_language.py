@@ -874,3 +874,26 @@ def test_cloud_mode_reports_the_units_each_batch_consumed(cloud_handle):
         QueryRequest().set_statement("UPDATE notes n SET n.body = 'short' WHERE n.id = 1")
     )
     assert update.get_results() == [{"NumRowsUpdated": 1}] and update.get_write_kb() > 0
+
+
+def test_row_functions_report_the_row_metadata(items):
+    items.put(
+        PutRequest()
+        .set_table_name("items")
+        .set_value({"id": 30, "name": "ttl"})
+        .set_ttl(TimeToLive.of_days(2))
+    )
+    got = _get(items, 30)
+    (row,) = run(
+        items,
+        "SELECT modification_time($t) AS modified, expiration_time($t) AS expires, "
+        "expiration_time_millis($t) AS expires_ms, remaining_days($t) AS days, row_storage_size($t) AS size, "
+        "version($t) AS v FROM items $t WHERE $t.id = 30",
+    )
+    expires = dt.datetime.fromtimestamp(got.get_expiration_time() / 1000, UTC)
+    assert row["expires"].replace(tzinfo=UTC) == expires and row["expires_ms"] == got.get_expiration_time()
+    assert row["modified"].replace(tzinfo=UTC) == dt.datetime.fromtimestamp(
+        got.get_modification_time() / 1000, UTC
+    )
+    assert row["days"] in (2, 3) and row["size"] > 0
+    assert bytes(row["v"]) == bytes(got.get_version().get_bytes())
