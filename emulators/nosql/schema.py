@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextvars
 import json
 import math
 import uuid
@@ -491,15 +492,28 @@ def _convert_complex(typedef: TypeDef, value):
         if not isinstance(value, dict):
             raise _Mismatch
         return {str(k): _element(typedef.element, item, f"[{k!r}]") for k, item in value.items()}
-    # RECORD: every declared field, in declaration order; unknown fields are an error.
-    if not isinstance(value, dict):
-        raise _Mismatch
+    # RECORD: every declared field, in declaration order. As the proxy reads one: from a MAP by field
+    # name (an unknown name ignored unless exact match is requested) or from an ARRAY by position.
+    exact = _EXACT.get()
     given = {}
-    for key, item in value.items():
-        field_def = typedef.field(key)
-        if field_def is None:
-            raise _Mismatch(f"Invalid field name for record: {key}")
-        given[field_def.name] = item
+    if isinstance(value, list | tuple):
+        if exact and len(value) != len(typedef.fields):
+            raise _Mismatch(
+                f"Invalid Array value for Record Value, it has {len(value)} "
+                f"element{'s' if len(value) > 1 else ''} but the Record Value contains "
+                f"{len(typedef.fields)} field{'s' if len(typedef.fields) > 1 else ''}"
+            )
+        given = {f.name: item for f, item in zip(typedef.fields, value, strict=False)}
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            field_def = typedef.field(key)
+            if field_def is None:
+                if exact:
+                    raise _Mismatch(f"There is no field with name {key}")
+                continue
+            given[field_def.name] = item
+    else:
+        raise _Mismatch
     out = {}
     for field_def in typedef.fields:
         if field_def.name not in given:
@@ -584,6 +598,10 @@ def convert_declared(typedef: TypeDef, value, what: str):
         raise illegal(f"Failed to create Field Value for variable '{what}': {detail}") from None
 
 
+# Exact match of the put being checked: nested records refuse unknown fields too (proxy's ValueSerializer).
+_EXACT: contextvars.ContextVar[bool] = contextvars.ContextVar("exact", default=False)
+
+
 def check_row(
     table: TableDef,
     value,
@@ -605,9 +623,17 @@ def check_row(
         column = table.column(key)
         if column is None:
             if exact:
-                raise illegal(f'Field "{key}" does not exist in table {table.name} (exact match requested)')
-            continue  # Oracle ignores unknown fields unless an exact match is requested
+                raise illegal(f"There is no field with name {key}")
+            continue  # the proxy ignores unknown fields unless an exact match is requested
         given[column.name] = item
+    token = _EXACT.set(exact)
+    try:
+        return _check_fields(table, given, generate, update)
+    finally:
+        _EXACT.reset(token)
+
+
+def _check_fields(table: TableDef, given: dict, generate, update: bool) -> dict:
     row: dict[str, object] = {}
     pk = set(table.primary_key)
     for column in table.columns:
@@ -632,11 +658,7 @@ def check_row(
                 raise illegal(f"Key field can not be null: {column.name}")
             row[column.name] = convert_value(column, given[column.name], table.name)
         elif column.name in pk:
-            raise illegal(f'Primary key field "{column.name}" is missing from the row for table {table.name}')
-        elif exact:
-            raise illegal(
-                f'Field "{column.name}" is missing from the row for table {table.name} (exact match)'
-            )
+            raise illegal(f"Missing primary key field: {column.name}")
         else:
             row[column.name] = column.default if column.has_default else None
     return row
@@ -657,7 +679,7 @@ def check_key(table: TableDef, value, *, partial: bool = False) -> dict:
     if not partial:
         for name in table.primary_key:
             if name not in key:
-                raise illegal(f'Primary key field "{name}" is missing from the key for table {table.name}')
+                raise illegal(f"Missing primary key field: {name}")
     return key
 
 

@@ -753,7 +753,7 @@ def _shard_values(table, source, code: int) -> tuple:
         and (code < 3 or name in table.shard_key or not _generated(table.column(name)))
     ]
     if missing:
-        raise illegal(f'Primary key field "{missing[0]}" is missing for table {table.name}')
+        raise illegal(f"Missing primary key field: {missing[0]}")
     return tuple(converted[name] for name in table.shard_key)
 
 
