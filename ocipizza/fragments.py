@@ -52,8 +52,13 @@ def fragment_key(parts: tuple) -> str:
     (strings, numbers, booleans, dates, dataclasses); a repr that differs for equal values only costs
     a miss. Hashed: cache keys must be short and free of spaces. The marker is hashed in too, so a
     piece rendered under another SECRET_KEY (whose holes the middleware would not see) is never served.
+    So is the storage's URL generation: photo addresses through a pre-authenticated request change when
+    it is renewed, and a piece must not outlive the request its photos point at (ocipizza/storage.py).
     """
-    return "fragment:" + hashlib.sha256(repr((str(csrf_hole()), *parts)).encode()).hexdigest()
+    from .storage import media_url_generation
+
+    marks = (str(csrf_hole()), media_url_generation())
+    return "fragment:" + hashlib.sha256(repr((*marks, *parts)).encode()).hexdigest()
 
 
 def fragment(key: tuple, render: Callable[[], str]) -> str:

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import File
-from django.core.files.storage import Storage
+from django.core.files.storage import Storage, default_storage
 from django.utils.deconstruct import deconstructible
 
 logger = logging.getLogger("ocipizza.storage")
@@ -352,6 +352,15 @@ class OCIObjectStorage(Storage):
             logger.warning("no URL for %s from Object Storage: %s", name, e)
             return ""
 
+    def url_generation(self) -> str:
+        """The PAR the URLs go through now (renewed before it expires); empty for a public bucket."""
+        if self.url_mode != "par":
+            return ""
+        try:
+            return self._par_prefix() or ""
+        except ImproperlyConfigured:
+            return ""  # url() logs it for every photo
+
     def _direct_url(self, quoted: str) -> str:
         base = self.options["URL_BASE"] or f"{self.endpoint}/n/{self.namespace}/b/{self.bucket}/o"
         return f"{base.rstrip('/')}/{quoted}"
@@ -415,6 +424,13 @@ class OCIObjectStorage(Storage):
         base = os.path.basename(name)
         hashed = HASHED_NAME.search(os.path.splitext(base)[0] + ".")
         return self.options["HASHED_CACHE_CONTROL" if hashed else "CACHE_CONTROL"]
+
+
+def media_url_generation() -> str:
+    """What the default storage's URLs depend on besides the file's name: cached HTML holding photo
+    addresses keys on it (ocipizza/fragments.py). Empty for storages whose URLs never change."""
+    generation = getattr(default_storage, "url_generation", None)
+    return generation() if generation is not None else ""
 
 
 class _NameTaken(Exception):

@@ -114,6 +114,27 @@ def test_a_private_bucket_links_its_photos_through_a_par(oci_storage_options, cl
     assert get_bytes(sources[0], client)[:2] == b"\xff\xd8"  # a JPEG, read without any signature
 
 
+def test_the_cached_menu_follows_a_renewed_par(oci_storage_options, client, request, monkeypatch):
+    """The menu's HTML is cached until the menu changes; its photo addresses must not outlive the PAR."""
+    import time as real_time
+
+    from ocipizza import storage as module
+
+    oci_storage_options["URL_MODE"] = "par"
+    request.getfixturevalue("oci_shop")
+    before = img_sources(client.get("/").content.decode())
+
+    class EightDaysLater:
+        @staticmethod
+        def time():
+            return real_time.time() + 8 * 24 * 60 * 60
+
+    monkeypatch.setattr(module, "time", EightDaysLater)
+    after = img_sources(client.get("/").content.decode())
+    assert {src.split("/n/")[0] for src in after} != {src.split("/n/")[0] for src in before}
+    assert get_bytes(after[0], client)[:2] == b"\xff\xd8"
+
+
 @pytest.fixture
 def manager(staff_login):  # noqa: F811 - the back office's fixture
     return staff_login(roles.MANAGER)
