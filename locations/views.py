@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import conditional_page, require_http_methods, require_safe
 
-from ocipizza.ratelimit import client_ip, rate_limit_hit
+from ocipizza.ratelimit import client_ip, rate_limit_hit_shared
 
 from .exceptions import CEPDatabaseUnavailable, CEPError, CEPNotFound, InvalidCEP
 from .forms import CEPConsultForm
@@ -46,7 +46,8 @@ def _error(
 def cep_api(request, cep: str):
     """GET /api/cep/<cep>/: the address of a CEP as JSON (fields named like ViaCEP's)."""
     # Fails open: the lookup works without Redis, and its users should not lose it when Redis is down.
-    limit = rate_limit_hit(scope="cep_api", key=client_ip(request), fail_open=True)
+    # Shared: most lookups are granted from this process's share, without a Redis round trip.
+    limit = rate_limit_hit_shared(scope="cep_api", key=client_ip(request), fail_open=True)
     if not limit.allowed:
         response = _error(
             None,

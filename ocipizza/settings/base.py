@@ -391,6 +391,12 @@ RATE_LIMITS = {
     "staff_otp": (5, 5 * 60),
     "cep_api": (env.int("CEP_API_RATE_LIMIT", default=60), env.int("CEP_API_RATE_WINDOW", default=60)),
 }
+# The CEP API's counter lives in Redis, but a busy client's hits are mostly granted from slots a process
+# reserved ahead (ocipizza.ratelimit.SharedBudget): reservations double up to BATCH, and never exceed
+# 1/SHARE of what is left of the window. The limit always holds; a burst spread over processes may be
+# refused up to their unspent reservations early.
+RATE_LIMIT_LOCAL_SHARE = env.int("RATE_LIMIT_LOCAL_SHARE", default=8)
+RATE_LIMIT_LOCAL_BATCH = env.int("RATE_LIMIT_LOCAL_BATCH", default=16)
 # The longest lockout of the escalating scopes (login_client, staff_login_client): 15 min, 30, 60... up to
 # this; lockouts are remembered this long after the first.
 RATE_LIMIT_MAX_LOCKOUT_SECONDS = 24 * 60 * 60

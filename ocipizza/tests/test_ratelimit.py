@@ -5,6 +5,7 @@ import pytest
 
 from ocipizza.middleware import UNAVAILABLE
 from ocipizza.ratelimit import (
+    SharedBudget,
     client_ip,
     rate_limit_clear,
     rate_limit_escalating_hit,
@@ -107,3 +108,68 @@ def test_login_policy_a_stranger_cannot_lock_the_owner_out_but_many_strangers_re
     assert not rate_limit_login(prefix="pair", account="a", client="owner").allowed
     rate_limit_login_forget(prefix="pair", account="a")  # a password reset
     assert rate_limit_login(prefix="pair", account="a", client="stranger").allowed
+
+
+# --- the shared budget of a busy public endpoint (the CEP API) -------------------------------------
+
+
+@pytest.fixture
+def cep_like(settings):
+    settings.RATE_LIMITS = {"public": (60, 60)}
+    settings.RATE_LIMIT_LOCAL_SHARE = 4
+    settings.RATE_LIMIT_LOCAL_BATCH = 16
+
+
+def test_one_process_grants_exactly_the_limit_with_a_fraction_of_the_round_trips(cep_like, redis_commands):
+    budget = SharedBudget()
+    redis_commands.start()
+    hits = [budget.hit(scope="public", key="198.51.100.7", now=WINDOW_START + 1) for _ in range(100)]
+    assert sum(hit.allowed for hit in hits) == 60
+    assert [hit.allowed for hit in hits] == [True] * 60 + [False] * 40  # refusals once spent, not before
+    # 40 refused hits are each a round trip (near the limit every hit asks); the 60 granted cost few.
+    assert redis_commands.count() - 40 < 60 / 3
+
+
+def test_processes_sharing_one_client_never_pass_the_limit_together(cep_like):
+    import random
+
+    processes = [SharedBudget() for _ in range(4)]  # as many as the share assumes
+    order = random.Random(7)
+    allowed = sum(
+        order.choice(processes).hit(scope="public", key="198.51.100.7", now=WINDOW_START + 1).allowed
+        for _ in range(300)
+    )
+    # Every slot is granted once, by the process that reserved it: never more than the limit, and
+    # with every process still busy, every reserved slot is spent.
+    assert allowed == 60
+
+
+def test_slots_a_process_reserved_are_never_granted_by_another(cep_like):
+    here, elsewhere = SharedBudget(), SharedBudget()
+    for _ in range(3):  # a few syncs: this process now reserves slots ahead
+        assert here.hit(scope="public", key="c", now=WINDOW_START).allowed
+    taken_here = 3 + here._state[("public", "c", int(WINDOW_START // 60))][0]
+    granted_elsewhere = sum(
+        elsewhere.hit(scope="public", key="c", now=WINDOW_START).allowed for _ in range(80)
+    )
+    assert granted_elsewhere == 60 - taken_here  # the slots held here are not granted twice
+    granted_here = sum(here.hit(scope="public", key="c", now=WINDOW_START).allowed for _ in range(20))
+    assert granted_here == taken_here - 3
+
+
+def test_a_new_window_starts_afresh_and_forgets_the_old_shares(cep_like):
+    budget = SharedBudget()
+    for _ in range(70):
+        budget.hit(scope="public", key="d", now=WINDOW_START)
+    assert not budget.hit(scope="public", key="d", now=WINDOW_START + 59).allowed
+    assert budget.hit(scope="public", key="d", now=WINDOW_START + 60).allowed
+    assert all(window == int((WINDOW_START + 60) // 60) for _, _, window in budget._state)
+
+
+def test_the_shared_budget_fails_open_only_when_asked(cep_like, settings):
+    caches = dict(settings.CACHES)
+    caches["default"] = {**caches["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    settings.CACHES = caches
+    with pytest.raises(UNAVAILABLE):
+        SharedBudget().hit(scope="public", key="e")
+    assert SharedBudget().hit(scope="public", key="e", fail_open=True).allowed
