@@ -491,6 +491,100 @@ class IsNull(Expr):
 
 
 @dataclass(eq=True)
+class IsOfType(Expr):
+    """``expr IS [NOT] OF TYPE (type [*|+|?], ...)``: does the whole sequence match one of the types?"""
+
+    operand: Expr
+    types: list  # (TypeDef or wildcard name, only, quantifier)
+    negate: bool
+
+    def eval(self, env):
+        items = self.operand.eval(env)
+        if len(items) == 1 and items[0] is None:
+            return [None]
+        matched = any(
+            _sequence_matches(items, kind, only, quantifier) for kind, only, quantifier in self.types
+        )
+        return [matched != self.negate]
+
+    def children(self):
+        return [self.operand]
+
+
+_NUMERIC_RANK = {"INTEGER": 0, "LONG": 1, "FLOAT": 2, "DOUBLE": 3, "NUMBER": 4}
+
+
+def _sequence_matches(items: list, kind, only: bool, quantifier: str) -> bool:
+    count_ok = {"": len(items) == 1, "?": len(items) <= 1, "+": len(items) >= 1, "*": True}[quantifier]
+    return count_ok and all(item_is_of_type(item, kind, only) for item in items)
+
+
+def _item_kind(item) -> str:
+    if isinstance(item, bool):
+        return "BOOLEAN"
+    if isinstance(item, int):
+        return "INTEGER" if -(2**31) <= item < 2**31 else "LONG"
+    if isinstance(item, float):
+        return "DOUBLE"
+    if isinstance(item, Decimal):
+        return "NUMBER"
+    if isinstance(item, str):
+        return "STRING"
+    if isinstance(item, EnumValue):
+        return "ENUM"
+    if isinstance(item, Timestamp):
+        return "TIMESTAMP"
+    if isinstance(item, bytes):
+        return "BINARY"
+    if item is JSON_NULL:
+        return "JSON_NULL"
+    if isinstance(item, dict):
+        return "MAP"
+    if isinstance(item, list):
+        return "ARRAY"
+    return "ANY"
+
+
+def item_is_of_type(item, kind, only: bool = False) -> bool:
+    actual = _item_kind(item)
+    if isinstance(kind, str):  # a wildcard or JSON
+        if kind == "ANY":
+            return True
+        if kind == "ANYATOMIC":
+            return actual not in ("MAP", "ARRAY")
+        if kind == "ANYJSONATOMIC":
+            return actual in ("INTEGER", "LONG", "DOUBLE", "NUMBER", "STRING", "BOOLEAN", "JSON_NULL")
+        if kind == "ANYRECORD":
+            return actual == "MAP"
+        if kind == "JSON":
+            if actual in ("MAP", "ARRAY"):
+                values = item.values() if isinstance(item, dict) else item
+                return all(item_is_of_type(v, "JSON") for v in values)
+            return actual in ("INTEGER", "LONG", "DOUBLE", "NUMBER", "STRING", "BOOLEAN", "JSON_NULL")
+        return False
+    wanted = kind.kind
+    if wanted in _NUMERIC_RANK and actual in _NUMERIC_RANK:
+        # INTEGER is a subtype of LONG and NUMBER, FLOAT of DOUBLE: ONLY asks for the exact type.
+        if only:
+            return actual == wanted
+        if wanted in ("FLOAT", "DOUBLE"):
+            return actual in ("FLOAT", "DOUBLE") and _NUMERIC_RANK[actual] <= _NUMERIC_RANK[wanted]
+        if wanted == "NUMBER":
+            return True
+        return actual in ("INTEGER", "LONG") and _NUMERIC_RANK[actual] <= _NUMERIC_RANK[wanted]
+    if wanted == "ENUM":
+        return actual == "ENUM" and item.symbols == kind.symbols
+    if wanted in ("ARRAY", "MAP"):
+        if actual != wanted:
+            return False
+        values = item.values() if isinstance(item, dict) else item
+        return all(item_is_of_type(v, kind.element) for v in values)
+    if wanted == "RECORD":
+        return actual == "MAP" and set(item) == {f.name for f in kind.fields}
+    return actual == wanted
+
+
+@dataclass(eq=True)
 class Exists(Expr):
     operand: Expr
 

@@ -215,6 +215,31 @@ def f_regex_like(env, args):
     return [compiled.fullmatch(text) is not None]
 
 
+def f_parse_json(env, args):
+    import json
+
+    text = _string(env, args[0], "parse_json")
+    try:
+        value = json.loads(text, parse_float=Decimal, object_pairs_hook=dict)
+    except ValueError as e:
+        raise illegal(f"parse_json: the string is not valid JSON: {e}") from None
+
+    def convert(item):
+        if item is None:
+            return JSON_NULL
+        if isinstance(item, dict):
+            return {k: convert(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [convert(v) for v in item]
+        if isinstance(item, Decimal):
+            # JSON numbers with a fraction or exponent: doubles when exact enough, as Oracle reads JSON.
+            as_float = float(item)
+            return as_float if Decimal(repr(as_float)) == item else item
+        return item
+
+    return [convert(value)]
+
+
 # --- numbers ----------------------------------------
 
 
@@ -775,6 +800,7 @@ FUNCTIONS: dict[str, tuple] = {
     "ltrim": (f_ltrim, 1, 1),
     "rtrim": (f_rtrim, 1, 1),
     "regex_like": (f_regex_like, 2, 3),
+    "parse_json": (f_parse_json, 1, 1),
     "abs": (f_abs, 1, 1),
     "ceil": (f_ceil, 1, 1),
     "floor": (f_floor, 1, 1),
@@ -871,7 +897,6 @@ ROW_FUNCTIONS = frozenset(
     }
 )
 REFUSED_FUNCTIONS = {
-    "parse_json": "parse_json",
     "shard": "shard($t)",
     "row_metadata": "row metadata",
     "mr_counter": "MR counters",

@@ -44,6 +44,7 @@ from .expressions import (
     FieldStep,
     InList,
     IsNull,
+    IsOfType,
     MapCtor,
     MapFilterStep,
     NamePath,
@@ -182,6 +183,8 @@ class _Parser:
 
     def _table_and_alias(self, stop_words=CLAUSE_WORDS) -> tuple[str, str | None]:
         ts = self.ts
+        if ts.at_word("NESTED") and ts.peek(1).is_word("TABLES"):
+            raise unsupported("joins (NESTED TABLES)")
         table_name = ts.identifier("table name")
         while ts.at_op(".") and ts.peek(1).kind == "ident":
             ts.advance()
@@ -385,9 +388,10 @@ class _Parser:
             negate = ts.accept_word("NOT")
             if ts.accept_word("NULL"):
                 return IsNull(left, negate)
-            if ts.at_word("OF"):
-                raise unsupported("IS OF TYPE")
-            raise ts.error("expected NULL after IS")
+            if ts.accept_word("OF"):
+                ts.accept_word("TYPE")
+                return IsOfType(left, self._sequence_types(), negate)
+            raise ts.error("expected NULL or OF TYPE after IS")
         negate = False
         if ts.at_word("NOT") and ts.peek(1).is_word("IN", "BETWEEN", "LIKE"):
             ts.advance()
@@ -629,6 +633,22 @@ class _Parser:
                 args.append(self.expr())
         ts.expect_op(")")
         return Call(lowered, args)
+
+    def _sequence_types(self) -> list[tuple]:
+        """``(ONLY? type quantifier?, ...)`` of IS OF TYPE: (TypeDef or wildcard name, only, quantifier)."""
+        ts = self.ts
+        ts.expect_op("(")
+        types = []
+        while True:
+            only = ts.accept_word("ONLY")
+            wildcard = ts.at_word(*WILDCARD_TYPES, "JSON")
+            kind = ts.advance().text.upper() if wildcard else parse_type(ts)
+            quantifier = ts.advance().text if ts.at_op("*", "+", "?") else ""
+            types.append((kind, only, quantifier))
+            if not ts.accept_op(","):
+                break
+        ts.expect_op(")")
+        return types
 
     def _case(self) -> Expr:
         ts = self.ts

@@ -753,6 +753,33 @@ def test_sequence_variables_and_transforms(items):
         assert row["mm"] == ([d * 10 for d in dims] if len(dims) > 1 else dims[0] * 10)
 
 
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ("t.info IS OF TYPE (JSON)", lambda i: i["info"] is not None),
+        ("t.info.tags IS OF TYPE (ARRAY(STRING))", lambda i: i["info"] is not None),
+        ("t.info.tags[] IS OF TYPE (STRING+)", lambda i: bool((i["info"] or {}).get("tags"))),
+        ("t.info.tags[] IS OF TYPE (STRING*)", lambda i: i["info"] is not None),
+        ("t.info.size_ml IS OF TYPE (INTEGER)", lambda i: "size_ml" in (i["info"] or {})),
+        ("t.info.size_ml IS NOT OF TYPE (STRING?)", lambda i: "size_ml" in (i["info"] or {})),
+        ("t.qty IS OF TYPE (ONLY LONG)", lambda i: False),
+        ("t.qty IS OF TYPE (LONG)", lambda i: i["qty"] is not None),
+    ],
+)
+def test_is_of_type(items, condition, expected):
+    assert ids(run(items, f"SELECT id FROM items t WHERE {condition}")) == by_id(expected)
+
+
+def test_parse_json(items):
+    (row,) = run(
+        items,
+        'SELECT parse_json(\'{"a": [1, 2.5, null], "b": {"c": "x"}}\') AS doc FROM items WHERE id = 1',
+    )
+    assert row["doc"] == {"a": [1, 2.5, None], "b": {"c": "x"}}
+    with pytest.raises(IllegalArgumentException, match="not valid JSON"):
+        run(items, "SELECT parse_json('[1') AS bad FROM items WHERE id = 1")
+
+
 def test_misuse_gets_clear_errors(items):
     with pytest.raises(IllegalArgumentException, match="more than one items"):
         run(items, "SELECT id FROM items t WHERE t.info.tags[] = 'veg'")
