@@ -69,7 +69,22 @@ DECLARABLE = tuple(kind for kind in ATOMIC_TYPES if kind != "ENUM")
 WILDCARD_TYPES = ("ANY", "ANYATOMIC", "ANYJSONATOMIC", "ANYRECORD")
 COMPARISONS = {"=": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 CONTEXT_VARIABLES = ("$", "$element", "$pos", "$key", "$value")
-CLAUSE_WORDS = ("WHERE", "ORDER", "LIMIT", "OFFSET", "GROUP", "SET", "ADD", "PUT", "REMOVE", "RETURNING")
+CLAUSE_WORDS = (
+    "WHERE",
+    "ORDER",
+    "LIMIT",
+    "OFFSET",
+    "GROUP",
+    "SET",
+    "ADD",
+    "PUT",
+    "REMOVE",
+    "RETURNING",
+    "LEFT",
+    "JOIN",
+    "NESTED",
+    "UNNEST",
+)
 PREPARED_MAGIC = b"EMUPS1:"
 CONT_MAGIC = b"EMUCK1:"
 STATE_MAGIC = b"EMUCK2:"

@@ -251,6 +251,10 @@ def test_prepared_statement_is_reusable(people):
         ("SELECT * FROM people t GROUP BY t.age", "SELECT \\* is not allowed in a grouping query"),
         ("SELECT t.name, count(*) FROM people t GROUP BY t.age", "grouping expression or an aggregate"),
         ("SELECT * FROM people a, people b", "not supported by the emulator: joins"),
+        (
+            "SELECT * FROM people LEFT OUTER JOIN people.x y ON people.id = y.id",
+            "not supported by the emulator: joins",
+        ),
         ("SELECT * FROM people t WHERE t.name LIKE 'a%'", "not supported by the emulator: LIKE"),
         (
             "SELECT * FROM NESTED TABLES(people t DESCENDANTS(people.x y))",
