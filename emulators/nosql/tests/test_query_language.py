@@ -924,3 +924,17 @@ def test_row_functions_report_the_row_metadata(items):
     )
     assert row["days"] in (2, 3) and row["size"] > 0
     assert bytes(row["v"]) == bytes(got.get_version().get_bytes())
+
+
+def test_returning_rows_of_a_write_are_paged_once(items):
+    request = QueryRequest().set_statement("DELETE FROM items t WHERE t.kind = 'pizza' RETURNING t.id")
+    request.set_limit(1)
+    batches = []
+    while True:
+        batches.append(items.query(request).get_results())
+        if request.is_done():
+            break
+    pizzas = by_id(lambda i: i["kind"] == "pizza")
+    # One delete, its returned rows spread over batches of one: none repeated, none lost.
+    assert [row["id"] for batch in batches for row in batch] == pizzas and len(batches) == len(pizzas)
+    assert run(items, "SELECT id FROM items WHERE kind = 'pizza'") == []
