@@ -478,6 +478,53 @@ def f_timestamp_trunc(env, args):
     return [_truncate(ts, unit)]
 
 
+_STEP_MONTHS = {"year": 12, "iyear": 12, "quarter": 3, "month": 1}
+_STEP_NANOS = {"week": 7 * 86400, "iweek": 7 * 86400, "day": 86400, "hour": 3600, "minute": 60, "second": 1}
+
+
+def _next_unit(floor: Timestamp, unit: str) -> Timestamp:
+    unit = unit.lower()
+    if unit in _STEP_MONTHS:
+        seconds = floor.nanos // _NANOS
+        moment = _add_months(dt.datetime(1970, 1, 1) + dt.timedelta(seconds=seconds), _STEP_MONTHS[unit])
+        return Timestamp(int((moment - dt.datetime(1970, 1, 1)).total_seconds()) * _NANOS, floor.precision)
+    return Timestamp(floor.nanos + _STEP_NANOS[unit] * _NANOS, floor.precision)
+
+
+def f_timestamp_ceil(env, args):
+    ts = _timestamp(env, args[0], "timestamp_ceil")
+    unit = _string(env, args[1], "timestamp_ceil") if len(args) > 1 else "day"
+    floor = _truncate(ts, unit)
+    return [floor if floor.nanos == ts.nanos else _next_unit(floor, unit)]
+
+
+def f_timestamp_round(env, args):
+    ts = _timestamp(env, args[0], "timestamp_round")
+    unit = _string(env, args[1], "timestamp_round") if len(args) > 1 else "day"
+    floor = _truncate(ts, unit)
+    if floor.nanos == ts.nanos:
+        return [floor]
+    ceiling = _next_unit(floor, unit)
+    # Half way rounds up, as Oracle's timestamp_round does.
+    return [ceiling if ts.nanos - floor.nanos >= ceiling.nanos - ts.nanos else floor]
+
+
+_BUCKET = re.compile(r"^\s*(\d+)\s*(week|day|hour|minute|second)s?\s*$", re.IGNORECASE)
+
+
+def f_timestamp_bucket(env, args):
+    ts = _timestamp(env, args[0], "timestamp_bucket")
+    text = _string(env, args[1], "timestamp_bucket") if len(args) > 1 else "1 day"
+    match = _BUCKET.match(text)
+    if not match or int(match.group(1)) <= 0:
+        raise illegal(
+            f"Invalid bucket interval {text!r}: write '<n> WEEK|DAY|HOUR|MINUTE|SECOND', e.g. '15 minutes'"
+        )
+    width = int(match.group(1)) * _STEP_NANOS[match.group(2).lower()] * _NANOS
+    origin = _timestamp(env, args[2], "timestamp_bucket").nanos if len(args) > 2 else 0
+    return [Timestamp(origin + (ts.nanos - origin) // width * width, ts.precision)]
+
+
 def f_to_last_day_of_month(env, args):
     ts = _timestamp(env, args[0], "to_last_day_of_month")
     moment = _datetime(ts)
@@ -831,6 +878,9 @@ FUNCTIONS: dict[str, tuple] = {
     "get_duration": (f_get_duration, 1, 1),
     "timestamp_trunc": (f_timestamp_trunc, 1, 2),
     "timestamp_floor": (f_timestamp_trunc, 1, 2),
+    "timestamp_ceil": (f_timestamp_ceil, 1, 2),
+    "timestamp_round": (f_timestamp_round, 1, 2),
+    "timestamp_bucket": (f_timestamp_bucket, 1, 3),
     "to_last_day_of_month": (f_to_last_day_of_month, 1, 1),
     "format_timestamp": (f_format_timestamp, 1, 3),
     "parse_to_timestamp": (f_parse_to_timestamp, 1, 2),
@@ -900,9 +950,6 @@ REFUSED_FUNCTIONS = {
     "shard": "shard($t)",
     "row_metadata": "row metadata",
     "mr_counter": "MR counters",
-    "timestamp_bucket": "timestamp_bucket",
-    "timestamp_round": "timestamp_round",
-    "timestamp_ceil": "timestamp_ceil",
     "rand": "rand()",
 }
 

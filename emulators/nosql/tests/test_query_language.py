@@ -938,3 +938,24 @@ def test_returning_rows_of_a_write_are_paged_once(items):
     # One delete, its returned rows spread over batches of one: none repeated, none lost.
     assert [row["id"] for batch in batches for row in batch] == pizzas and len(batches) == len(pizzas)
     assert run(items, "SELECT id FROM items WHERE kind = 'pizza'") == []
+
+
+def test_timestamp_rounding_and_buckets(items):
+    rows = run(
+        items,
+        "SELECT t.id, timestamp_trunc(t.added, 'month') AS month, timestamp_ceil(t.added, 'day') AS up, "
+        "timestamp_round(t.added, 'hour') AS near, timestamp_bucket(t.added, '4 hours') AS bucket "
+        "FROM items t ORDER BY t.id",
+    )
+    for row, item in zip(rows, ITEMS, strict=True):
+        added = item["added"]
+        day = added.replace(hour=0, minute=0, second=0, microsecond=0)
+        assert row["month"].replace(tzinfo=UTC) == day.replace(day=1)
+        assert row["up"].replace(tzinfo=UTC) == (day if added == day else day + dt.timedelta(days=1))
+        hour = added.replace(minute=0, second=0, microsecond=0)
+        assert row["near"].replace(tzinfo=UTC) == (
+            hour + dt.timedelta(hours=1) if added.minute >= 30 else hour
+        )
+        assert row["bucket"].replace(tzinfo=UTC) == day + dt.timedelta(hours=added.hour // 4 * 4)
+    with pytest.raises(IllegalArgumentException, match="Invalid bucket interval"):
+        run(items, "SELECT timestamp_bucket(t.added, 'fortnight') FROM items t")
