@@ -48,6 +48,29 @@ class CartLineForm(forms.Form):
     note = _NoNulCharField(max_length=MAX_NOTE, required=False, strip=True)
 
 
+class CancelForm(forms.Form):
+    """Why the customer cancels: asked before the order is cancelled, shown to the pizzeria."""
+
+    REASONS = (
+        ("demora", _("Está demorando demais")),
+        ("engano", _("Pedi algo errado")),
+        ("desisti", _("Mudei de ideia")),
+        ("outro", _("Outro motivo")),
+    )
+    MAX_DETAIL = 150
+
+    reason = forms.ChoiceField(
+        choices=REASONS, error_messages={"required": _("Conte por que você quer cancelar o pedido.")}
+    )
+    detail = _NoNulCharField(max_length=MAX_DETAIL, required=False, strip=True)
+
+    def reason_text(self) -> str:
+        """The reason as the pizzeria reads it: the choice's words, then what the customer added."""
+        label = str(dict(self.REASONS)[self.cleaned_data["reason"]])
+        detail = " ".join(self.cleaned_data["detail"].split())
+        return f"{label}: {detail}" if detail else label
+
+
 def zone_attrs(zone, subtotal) -> dict[str, str]:
     """What the checkout script shows when a saved address in ``zone`` is chosen (``data-*``)."""
     if zone is None:

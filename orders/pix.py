@@ -83,12 +83,32 @@ def pix_qr_svg(payload: str) -> str:
     return qr.svg_inline(scale=5, border=4, dark="#1f1a17", light="#ffffff", omitsize=True)
 
 
-def order_pix_payload(*, order, pizzeria) -> str:
-    """The copia e cola that pays ``order`` into the pizzeria's PIX account (the order code as txid)."""
-    return pix_payload(
-        key=pizzeria.pix.key,
-        merchant_name=pizzeria.pix.merchant_name,
-        merchant_city=pizzeria.pix.merchant_city,
-        amount=order.total,
-        txid=order.code,
-    )
+def pix_expiry_note(expires_at) -> str:
+    """The payer's note that says until when the code is good, in the shop's time: "VALIDO ATE 20H35"
+    (a colon is not in the field's alphabet).
+
+    A static BR Code has no expiry field (only a dynamic one, served by a PSP, does): the note, which
+    bank apps show before the payer confirms, is how the code itself carries the page's deadline.
+    """
+    from django.utils import timezone
+
+    local = timezone.localtime(expires_at)
+    return f"VALIDO ATE {local:%H}H{local:%M}"
+
+
+def order_pix_payload(*, order, pizzeria, expires_at=None) -> str:
+    """The copia e cola that pays ``order`` into the pizzeria's PIX account (the order code as txid),
+    noting until when it is valid when ``expires_at`` is given and the note fits the account field."""
+    fields = {
+        "key": pizzeria.pix.key,
+        "merchant_name": pizzeria.pix.merchant_name,
+        "merchant_city": pizzeria.pix.merchant_city,
+        "amount": order.total,
+        "txid": order.code,
+    }
+    if expires_at is not None:
+        try:
+            return pix_payload(**fields, description=pix_expiry_note(expires_at))
+        except PixError:
+            pass  # a long key leaves no room for the note: the page still says until when
+    return pix_payload(**fields)

@@ -63,11 +63,16 @@ def order_transition(
         except ConditionFailed as e:
             raise _changed_meanwhile() from e
     change = StatusChange(target, now, by=by[:MAX_BY], reason=" ".join(reason.split())[:MAX_REASON])
+    eta_at = order.eta_at
+    if order.status == Status.AWAITING_PAYMENT and target == Status.RECEIVED and eta_at:
+        # A PIX order starts once paid: the promised wait counts from the payment, not the placement.
+        eta_at = now + (order.eta_at - order.created_at)
     changed = replace(
         order,
         status=target,
         history=(*order.history, change),
         updated_at=now,
+        eta_at=eta_at,
         # An order with no e-mail (phone orders, anonymised ones) owes none: a flag set on it would
         # never be cleared and would sit at the head of the sender's queue for good.
         notify=NOTIFY_ON.get(target, order.notify) if order.customer.get("email") else None,
@@ -81,13 +86,14 @@ def order_transition(
     return replace(changed, version=version)
 
 
-def order_cancel_by_customer(*, customer_id: str, order_id: str, now: dt.datetime) -> Order:
+def order_cancel_by_customer(*, customer_id: str, order_id: str, now: dt.datetime, reason: str = "") -> Order:
+    """Cancel on the customer's word; ``reason`` (what the cancel form asked) goes to the audit trail."""
     order = repositories.order_get(customer_id=customer_id, order_id=order_id)
     if order is None:
         raise OrderChangeError(_("Pedido não encontrado."))
     try:
         return order_transition(
-            order=order, target=Status.CANCELED, actor=Actor.CUSTOMER, now=now, by=BY_CUSTOMER
+            order=order, target=Status.CANCELED, actor=Actor.CUSTOMER, now=now, by=BY_CUSTOMER, reason=reason
         )
     except IllegalTransition as e:
         raise OrderChangeError(

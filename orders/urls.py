@@ -12,8 +12,10 @@ urlpatterns = [
     path("pedido/sem-cadastro/", views.guest_checkout, name="guest_checkout"),
     path("pedido/acompanhar/<str:token>/", views.guest_order, name="guest_order"),
     path("pedido/acompanhar/<str:token>/cancelar/", views.guest_order_cancel, name="guest_order_cancel"),
+    path("pedido/acompanhar/<str:token>/andamento/", views.guest_order_progress, name="guest_order_progress"),
     path("pedidos/", views.order_list, name="order_list"),
     path("pedidos/<str:order_id>/", views.order_detail, name="order_detail"),
+    path("pedidos/<str:order_id>/andamento/", views.order_progress, name="order_progress"),
     path("pedidos/<str:order_id>/cancelar/", views.order_cancel, name="order_cancel"),
     path("pedidos/<str:order_id>/pedir-de-novo/", views.order_reorder, name="order_reorder"),
 ]

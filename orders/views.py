@@ -1,10 +1,12 @@
 """Cart pages. Views stay thin: forms shape the input, ``orders.cart`` decides."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.core import signing
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -22,8 +24,8 @@ from ocipizza.pizzeria.selectors import closed_day_message, opening_when, pause_
 from ocipizza.ratelimit import client_ip, rate_limit_hit
 
 from . import cart as carts
-from . import checkout, guests, selectors, services
-from .forms import CartAddForm, CartLineForm, CheckoutForm, GuestCheckoutForm
+from . import checkout, expiry, guests, selectors, services
+from .forms import CancelForm, CartAddForm, CartLineForm, CheckoutForm, GuestCheckoutForm
 from .pix import order_pix_payload, pix_qr_svg
 from .statuses import LABELS, Actor, Fulfilment, Status, allowed_targets, journey
 from .templatetags.cart_bar import cart_summary
@@ -282,34 +284,88 @@ def _own_order(request, order_id):
 @customer_required
 @never_cache
 def order_detail(request, order_id):
-    return _order_page(request, _own_order(request, order_id))
+    version = selectors.orders_version()
+    return _order_page(request, _own_order(request, order_id), version=version)
 
 
-def _order_page(request, order, *, guest_token: str = ""):
-    """The tracking page of ``order``, whose owner check the caller made (the session's customer, or
-    the signed link of a guest order: ``guest_token``, which the page's forms then use)."""
-    _menu, pizzeria = storefront_get()
+def _progress_context(order) -> dict:
+    """What the tracking timeline shows (orders/includes/order_progress.html), on the page and polled."""
     steps = journey(order.fulfilment, pix=order.is_pix)
     reached = {change.status for change in order.history}
     timeline = [
         {"status": step, "label": LABELS[step], "at": order.changed_at(step), "done": step in reached}
         for step in steps
     ]
+    return {"order": order, "timeline": timeline, "status_label": LABELS[order.status]}
+
+
+def _can_cancel(order) -> bool:
+    return Status.CANCELED in allowed_targets(
+        current=order.status, actor=Actor.CUSTOMER, fulfilment=order.fulfilment
+    )
+
+
+def _order_page(request, order, *, guest_token: str = "", version: int | None = None):
+    """The tracking page of ``order``, whose owner check the caller made (the session's customer, or
+    the signed link of a guest order: ``guest_token``, which the page's forms then use). ``version``:
+    the orders' change counter read before the order was, so the page's script misses no change."""
+    _menu, pizzeria = storefront_get()
+    now = clock()
+    progress_url = (
+        reverse("orders:guest_order_progress", kwargs={"token": guest_token})
+        if guest_token
+        else reverse("orders:order_progress", kwargs={"order_id": order.order_id})
+    )
     context = {
-        "order": order,
-        "timeline": timeline,
-        "status_label": LABELS[order.status],
-        "can_cancel": Status.CANCELED
-        in allowed_targets(current=order.status, actor=Actor.CUSTOMER, fulfilment=order.fulfilment),
-        "refresh_seconds": None if order.is_final else 20,
+        **_progress_context(order),
+        "can_cancel": _can_cancel(order),
+        "cancel_reasons": CancelForm.REASONS,
+        "progress_url": progress_url,
+        "orders_version": version,
+        "poll_seconds": settings.ORDER_PROGRESS_POLL_SECONDS,
         "pizzeria": pizzeria,
         "guest_token": guest_token,
     }
     if order.is_pix and order.status == Status.AWAITING_PAYMENT and pizzeria:
-        payload = order_pix_payload(order=order, pizzeria=pizzeria)
-        context["pix_payload"] = payload
-        context["pix_qr"] = mark_safe(pix_qr_svg(payload))  # noqa: S308 - segno's own SVG, no user input
+        if expiry.pix_expired(order, now=now):
+            context["pix_expired"] = True  # the next send_outbox round cancels it and tells the customer
+        else:
+            expires_at = expiry.pix_expires_at(order)
+            payload = order_pix_payload(order=order, pizzeria=pizzeria, expires_at=expires_at)
+            context["pix_payload"] = payload
+            context["pix_qr"] = mark_safe(pix_qr_svg(payload))  # noqa: S308 - segno's own SVG, no user input
+            context["pix_expires_at"] = expires_at
     return render(request, "orders/order_detail.html", context)
+
+
+def _progress_answer(request, order, *, version: int):
+    """The timeline fragment the tracking page's script swaps in, with what the script needs to know in
+    headers: the counter's version to ask with next, the status, whether the order can still be
+    cancelled, and whether it is over (no more asking)."""
+    response = render(request, "orders/includes/order_progress.html", _progress_context(order))
+    response["X-Orders-Version"] = str(version)
+    response["X-Order-Status"] = str(order.status)
+    response["X-Order-Can-Cancel"] = "1" if _can_cancel(order) else "0"
+    response["X-Order-Final"] = "1" if order.is_final else "0"
+    response["X-Order-Updated"] = dateformat.format(order.updated_at, "U.u")  # as the page's data-updated
+    return response
+
+
+def _unchanged(request, version: int) -> bool:
+    """Whether no order changed since the version the page's script last saw (one Redis read)."""
+    return request.GET.get("versao") == str(version)
+
+
+@require_GET
+@customer_required
+@never_cache
+def order_progress(request, order_id):
+    """Polled by the tracking page: 204 while no order changed, else the timeline of the customer's own
+    order (the owner check runs before anything about the order is answered)."""
+    version = selectors.orders_version()
+    if _unchanged(request, version):
+        return HttpResponse(status=204)
+    return _progress_answer(request, _own_order(request, order_id), version=version)
 
 
 ORDERS_PER_PAGE = 10
@@ -338,17 +394,28 @@ def order_list(request):
     return render(request, "orders/order_list.html", context, status=status)
 
 
-@require_POST
-@customer_required
-def order_cancel(request, order_id):
-    _own_order(request, order_id)
+def _cancel(request, order) -> None:
+    """Cancel on the customer's word, with the reason the form asked for; a flash message says how it went."""
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return
     try:
         services.order_cancel_by_customer(
-            customer_id=request.customer.id, order_id=order_id, now=timezone.now()
+            customer_id=order.customer_id,
+            order_id=order.order_id,
+            now=timezone.now(),
+            reason=form.reason_text(),
         )
         messages.success(request, _("Pedido cancelado."))
     except services.OrderChangeError as e:
         messages.error(request, e.message)
+
+
+@require_POST
+@customer_required
+def order_cancel(request, order_id):
+    _cancel(request, _own_order(request, order_id))
     return redirect("orders:order_detail", order_id=order_id)
 
 
@@ -455,11 +522,35 @@ def _guest_link_invalid(request, reason: str):
 @never_cache
 def guest_order(request, token):
     """A guest's tracking page; the signed link is the owner check (it names this one order)."""
+    version = selectors.orders_version()
     try:
         order = guests.guest_order_by_link(token=token)
     except guests.GuestLinkInvalid as e:
         return _guest_link_invalid(request, str(e))
-    return _order_page(request, order, guest_token=token)
+    return _order_page(request, order, guest_token=token, version=version)
+
+
+def _guest_link_signed(token) -> bool:
+    """Whether the tracking link carries our signature (no store read: the 204 answer's check)."""
+    try:
+        signing.loads(token, salt=guests.LINK_SALT, max_age=guests.LINK_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return isinstance(token, str) and len(token) <= 300
+
+
+@require_GET
+@never_cache
+def guest_order_progress(request, token):
+    """The guest tracking page's poll: the link's signature is checked first, even for a 204."""
+    version = selectors.orders_version()
+    if _unchanged(request, version) and _guest_link_signed(token):
+        return HttpResponse(status=204)
+    try:
+        order = guests.guest_order_by_link(token=token)
+    except guests.GuestLinkInvalid:
+        raise Http404 from None
+    return _progress_answer(request, order, version=version)
 
 
 @require_POST
@@ -468,11 +559,5 @@ def guest_order_cancel(request, token):
         order = guests.guest_order_by_link(token=token)
     except guests.GuestLinkInvalid as e:
         return _guest_link_invalid(request, str(e))
-    try:
-        services.order_cancel_by_customer(
-            customer_id=order.customer_id, order_id=order.order_id, now=timezone.now()
-        )
-        messages.success(request, _("Pedido cancelado."))
-    except services.OrderChangeError as e:
-        messages.error(request, e.message)
+    _cancel(request, order)
     return redirect("orders:guest_order", token=token)

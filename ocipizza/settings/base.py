@@ -274,7 +274,10 @@ MAIL_OUTBOX_LEASE_SECONDS = env.int("MAIL_OUTBOX_LEASE_SECONDS", default=120)
 MAIL_OUTBOX_MAX_ATTEMPTS = env.int("MAIL_OUTBOX_MAX_ATTEMPTS", default=60)
 # Called by every send_outbox round before sending, as producer(limit=, progress=), to queue mail they
 # owe: orders' status e-mails are flagged on the order row and queued here.
-MAIL_OUTBOX_PRODUCERS = ["orders.notifications.order_notifications_flush"]
+MAIL_OUTBOX_PRODUCERS = [
+    "orders.expiry.orders_pix_expire_producer",  # first, so the cancellation's e-mail leaves this round
+    "orders.notifications.order_notifications_flush",
+]
 MAIL_FN = {
     "ENDPOINT": env("MAIL_FN_ENDPOINT", default=""),
     "FUNCTION_ID": env("MAIL_FN_FUNCTION_ID", default=""),
@@ -348,6 +351,10 @@ LOGGING = {
 MENU_DATA_DIR = Path(env("MENU_DATA_DIR", default=str(BASE_DIR / "data" / "menu")))
 PIZZERIA_PROFILE_FILE = Path(env("PIZZERIA_PROFILE_FILE", default=str(BASE_DIR / "data" / "pizzeria.json")))
 SITE_NAME = "OCI PIZZA"
+# A PIX order's code is good for this many minutes; an order still unpaid after that is cancelled.
+ORDER_PIX_MINUTES = env.int("ORDER_PIX_MINUTES", default=30)
+# The tracking page asks every this many seconds whether its order moved (one Redis read when not).
+ORDER_PROGRESS_POLL_SECONDS = env.int("ORDER_PROGRESS_POLL_SECONDS", default=10)
 
 # --- customer accounts (accounts/) -----------------------------------------------------------------
 # Base of the links in e-mails, e.g. https://pedidos.ocipizza.com.br; empty: the request's own host.

@@ -274,17 +274,20 @@ def test_bad_checkout_input_gets_a_message_and_no_order(filled, customer, fields
 
 def test_customer_cancels_before_the_kitchen_starts(filled, customer):
     response = submit(filled, checkout_key(filled), payment="DEBIT_CARD")
-    page = post(filled, response["Location"] + "cancelar/", follow=True).content.decode()
+    page = post(
+        filled, response["Location"] + "cancelar/", {"reason": "desisti"}, follow=True
+    ).content.decode()
     assert "Pedido cancelado." in page
-    assert orders_of(customer)[0].status == Status.CANCELED
+    [order] = orders_of(customer)
+    assert order.status == Status.CANCELED and order.cancel_reason == "Mudei de ideia"
 
 
 def test_customer_cannot_cancel_once_preparing(filled, customer):
     submit(filled, checkout_key(filled), payment="DEBIT_CARD")
     order = accepted(orders_of(customer)[0])
     order = order_transition(order=order, target=Status.PREPARING, actor=Actor.STAFF, now=order.created_at)
-    page = post(filled, f"/pedidos/{order.order_id}/cancelar/", follow=True).content.decode()
-    assert "não pode mais ser cancelado pelo site" in page
+    page = post(filled, f"/pedidos/{order.order_id}/cancelar/", {"reason": "demora"}, follow=True)
+    assert "não pode mais ser cancelado pelo site" in page.content.decode()
     assert orders_of(customer)[0].status == Status.PREPARING
 
 
@@ -327,10 +330,10 @@ def test_tracking_timeline_follows_the_order(filled, customer):
         order = order_transition(order=order, target=step, actor=Actor.STAFF, now=order.created_at)
     html = filled.get(response["Location"]).content.decode()
     assert 'data-testid="order-status">Saiu para entrega<' in html
-    assert html.count("is-done") == 4 and 'http-equiv="refresh"' in html
+    assert html.count("is-done") == 4 and "data-progress-url" in html and 'http-equiv="refresh"' not in html
     order = order_transition(order=order, target=Status.DELIVERED, actor=Actor.STAFF, now=order.created_at)
     html = filled.get(response["Location"]).content.decode()
-    assert "Entregue" in html and 'http-equiv="refresh"' not in html
+    assert "Entregue" in html and "data-progress-url" not in html  # nothing left to watch
 
 
 def test_reorder_puts_items_back_at_todays_prices(filled, customer):

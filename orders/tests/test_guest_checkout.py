@@ -234,7 +234,7 @@ def test_a_guest_cancels_through_the_link(visitor):
     location = submit(visitor)["Location"]
     page = visitor.get(location).content.decode()
     assert f'action="{location}cancelar/"' in page
-    response = post(Client(enforce_csrf_checks=True), f"{location}cancelar/")
+    response = post(Client(enforce_csrf_checks=True), f"{location}cancelar/", {"reason": "engano"})
     assert response.status_code == 302
     [order] = guest_orders()
     assert order.status == Status.CANCELED
