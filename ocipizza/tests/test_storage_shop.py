@@ -120,3 +120,88 @@ def test_every_page_renders_and_every_photo_it_links_loads(
     for src in linked:
         with urllib.request.urlopen(src, timeout=5) as answer:
             assert answer.status == 200 and answer.headers["Content-Type"] == "image/jpeg"
+
+
+def test_gunicorn_configured_by_the_environment_serves_the_shop_from_the_bucket(
+    objectstorage_emulator, oci_config, tmp_path
+):
+    """Real processes, as production runs them: manage.py loads the menu and gunicorn's forked workers
+    serve it, every one of them configured only by STORAGE_BACKEND=oci and the OCI_STORAGE_* variables."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from emulators.objectstorage.tests.support import free_port
+
+    root = Path(__file__).resolve().parents[2]
+    objectstorage_emulator.fresh("shop-photos", public=("shop-photos",))
+    port = free_port()
+    env = {
+        **{
+            k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OCI_", "STORAGE_", "REDIS_"))
+        },
+        # Local settings (DEBUG): static files from the app folders, no collectstatic run needed.
+        "DJANGO_SETTINGS_MODULE": "ocipizza.settings.local",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "OCIPIZZA_VAR_DIR": str(tmp_path),
+        "STORAGE_BACKEND": "oci",
+        "OCI_STORAGE_BUCKET": "shop-photos",
+        "OCI_STORAGE_NAMESPACE": objectstorage_emulator.namespace,
+        "OCI_STORAGE_ENDPOINT": objectstorage_emulator.url,
+        "OCI_CONFIG_FILE": str(oci_config.path),
+        "OCI_PROFILE": "OCIPIZZA",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_THREADS": "1",
+    }
+    for command in ("nosql_migrate", "load_menu", "load_pizzeria"):
+        done = subprocess.run(
+            [sys.executable, "manage.py", command],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+    log = (tmp_path / "gunicorn.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ocipizza.wsgi"],
+        env=env,
+        cwd=root,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, (
+                    tmp_path / "gunicorn.log"
+                ).read_text()
+                time.sleep(0.1)
+        photos = set()
+        for _ in range(6):  # more requests than workers: each worker answers some
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as answer:
+                assert answer.status == 200
+                assert objectstorage_emulator.url in answer.headers["Content-Security-Policy"]
+                html = answer.read().decode()
+            photos |= {
+                unescape(src) for src in re.findall(r'<img src="([^"]+)"', html) if "/static/" not in src
+            }
+        assert photos and all(src.startswith(objectstorage_emulator.url + "/n/") for src in photos)
+        for src in photos:
+            with urllib.request.urlopen(src, timeout=5) as answer:
+                assert answer.headers["Content-Type"] == "image/jpeg"
+        assert objectstorage_emulator.stats()["auth_failures"] == 0
+    finally:
+        os.kill(server.pid, signal.SIGTERM)
+        server.wait(30)
+        log.close()
