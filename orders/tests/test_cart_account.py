@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 
 from accounts import repositories as accounts_rows
-from accounts import services as account_services
 from conftest import CUSTOMER_PASSWORD, brl, client_login, post
 from orders import cart as carts
 from orders.tests.conftest import cart_of, log_in
@@ -61,20 +60,21 @@ def test_logout_empties_the_browser_and_signing_in_again_brings_the_cart_back(ph
 
 
 def test_signing_out_everywhere_and_a_password_reset_keep_the_cart(phone, desktop, customer):
+    from accounts.tests.test_password_reset import NEW_PASSWORD, ask_reset, reset_path, set_password
+
     add(phone, "calabresa")
     add(phone, "refrigerante-2l")
     post(desktop, "/conta/sair-de-todos/")
     assert phone.get("/conta/").status_code == 302  # every session ended...
-    account_services.customer_password_change(
-        customer_id=customer.id,
-        current_password=CUSTOMER_PASSWORD,
-        new_password="molho-de-tomate-caseiro",
-        base_url="http://testserver",
-    )
-    again = browser()
-    response = post(again, "/conta/entrar/", {"email": customer.email, "password": "molho-de-tomate-caseiro"})
+    forgetful = browser()
+    ask_reset(forgetful, customer.email)
+    path = reset_path(customer.email)
+    forgetful.get(path, follow=True)
+    assert set_password(forgetful, path).status_code == 302
+    response = post(forgetful, "/conta/entrar/", {"email": customer.email, "password": NEW_PASSWORD})
     assert response.status_code == 302
-    assert items(again) == [("calabresa", 1), ("refrigerante-2l", 1)]  # ...the cart did not
+    assert items(forgetful) == [("calabresa", 1), ("refrigerante-2l", 1)]  # ...the cart did not
+    assert badge(forgetful) == 2
 
 
 def test_a_visitors_cart_merges_into_the_accounts_at_login(phone, customer):
