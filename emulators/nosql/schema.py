@@ -7,6 +7,8 @@ import binascii
 import contextvars
 import json
 import math
+import re
+import struct
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -355,68 +357,121 @@ def _driver_type_name(value) -> str:
 
 
 class _Mismatch(Exception):
-    pass
+    """A value the field's type refuses: the proxy's message, and where inside the value (``[1].zip``)."""
+
+    def __init__(self, message: str = "", where: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def inside(self, step: str) -> _Mismatch:
+        return _Mismatch(self.message, step + self.where)
 
 
-def _integral(value, low: int, high: int) -> int:
+# The proxy's conversions of a driver value to a field type (ProxySerialization), with its messages.
+_INTEGRAL = {
+    "INTEGER": ("Integer", "Int", "int", INT32_MIN, INT32_MAX),
+    "LONG": ("Long", "Long", "long", INT64_MIN, INT64_MAX),
+}
+_JAVA_INT = re.compile(r"[+-]?\d+")
+
+
+def _java_double(value: float) -> str:
+    """A double as Java's Double.toString writes it (the proxy's messages quote values that way)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0 or 1e-3 <= abs(value) < 1e7:
+        text = repr(value)
+        return text if "." in text else text + ".0"
+    shortest = Decimal(repr(abs(value))).normalize()
+    digits = "".join(map(str, shortest.as_tuple().digits))
+    exponent = len(digits) - 1 + shortest.as_tuple().exponent
+    sign = "-" if value < 0 else ""
+    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{exponent}"
+
+
+def _wrong_driver_type(type_name: str, value) -> _Mismatch:
+    return _Mismatch(f"Invalid driver type for {type_name}: {_driver_type_name(value)}")
+
+
+def _integral(kind: str, value) -> int:
+    type_name, overflow, java, low, high = _INTEGRAL[kind]
     if isinstance(value, bool):
-        raise _Mismatch
+        raise _wrong_driver_type(type_name, value)
+    if isinstance(value, int) and not isinstance(value, WireTimestamp):
+        if not low <= value <= high:
+            raise _Mismatch(f"{overflow} overflow: {value}")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value) or value != int(value) or not low <= int(value) <= high:
+            raise _Mismatch(f"Converting double to {java} loses information: {_java_double(value)}")
+        return int(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite() or value != value.to_integral_value() or not low <= int(value) <= high:
+            raise _Mismatch(f"{overflow} overflow: {value}")
+        return int(value)
+    if isinstance(value, str) and not isinstance(value, WireTimestamp):
+        if not _JAVA_INT.fullmatch(value) or not low <= int(value) <= high:
+            raise _Mismatch(f"Invalid string for {type_name}: {value}")
+        return int(value)
+    raise _wrong_driver_type(type_name, value)
+
+
+def _floating(kind: str, value) -> float:
+    type_name = "Double" if kind == "DOUBLE" else "Float"
+    if isinstance(value, bool | WireTimestamp):
+        raise _wrong_driver_type(type_name, value)
     if isinstance(value, int):
-        result = value
-    elif isinstance(value, float):
-        if not math.isfinite(value) or value != int(value):
-            raise _Mismatch("the value has a fractional part or is not finite")
-        result = int(value)
-    elif isinstance(value, Decimal):
-        if not value.is_finite() or value != value.to_integral_value():
-            raise _Mismatch("the value has a fractional part")
-        result = int(value)
-    elif isinstance(value, str) and not isinstance(value, WireTimestamp):
+        result = float(value)
+        if int(result) != value:
+            raise _Mismatch(f"Converting long to {type_name.lower()} loses information: {value}")
+    elif isinstance(value, float | Decimal):
+        result = float(value)
+    elif isinstance(value, str):
         try:
-            result = int(value.strip())
+            result = float(value)
         except ValueError:
-            raise _Mismatch(f"cannot parse {value!r} as an integer") from None
+            raise _Mismatch(f"Invalid string for {type_name}: {value}") from None
     else:
-        raise _Mismatch
-    if not low <= result <= high:
-        raise _Mismatch(f"{result} is out of range")
+        raise _wrong_driver_type(type_name, value)
+    if kind == "FLOAT":
+        # A FLOAT field keeps a 32-bit float: the value read back is that float, widened.
+        try:
+            narrowed = struct.unpack(">f", struct.pack(">f", result))[0]
+        except OverflowError:
+            narrowed = math.inf
+        if (math.isinf(narrowed) and math.isfinite(result)) or (narrowed == 0 and result != 0):
+            raise _Mismatch(f"Converting double to float loses information: {_java_double(result)}")
+        result = narrowed
     return result
 
 
 def _convert(typedef: TypeDef, value):
     kind = typedef.kind
     if kind in ("INTEGER", "LONG"):
-        bounds = (INT32_MIN, INT32_MAX) if kind == "INTEGER" else (INT64_MIN, INT64_MAX)
-        return _integral(value, *bounds)
+        return _integral(kind, value)
     if kind in ("DOUBLE", "FLOAT"):
-        if isinstance(value, bool):
-            raise _Mismatch
-        if isinstance(value, int | float | Decimal):
-            return float(value)
-        if isinstance(value, str) and not isinstance(value, WireTimestamp):
-            try:
-                return float(value)
-            except ValueError:
-                raise _Mismatch(f"cannot parse {value!r} as a double") from None
-        raise _Mismatch
+        return _floating(kind, value)
     if kind == "NUMBER":
-        if isinstance(value, bool):
-            raise _Mismatch
-        try:
-            if isinstance(value, float):
-                if not math.isfinite(value):
-                    raise _Mismatch("NaN and infinity are not numbers")
-                return Decimal(repr(value))
-            if isinstance(value, int | Decimal):
-                result = Decimal(value)
-            elif isinstance(value, str) and not isinstance(value, WireTimestamp):
+        if isinstance(value, bool | WireTimestamp):
+            raise _wrong_driver_type("Number", value)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise _Mismatch(f"Invalid string for Decimal: {_java_double(value)}")
+            return Decimal(repr(value))
+        if isinstance(value, int | Decimal):
+            result = Decimal(value)
+        elif isinstance(value, str):
+            try:
                 result = Decimal(value.strip())
-            else:
-                raise _Mismatch
-        except InvalidOperation:
-            raise _Mismatch(f"cannot parse {value!r} as a number") from None
+            except InvalidOperation:
+                raise _Mismatch(f"Invalid string for Decimal: {value}") from None
+        else:
+            raise _wrong_driver_type("Number", value)
         if not result.is_finite():
-            raise _Mismatch("NaN and infinity are not numbers")
+            raise _Mismatch(f"Invalid string for Decimal: {value}")
         return result
     if kind == "STRING":
         if isinstance(value, str) and not isinstance(value, WireTimestamp):
@@ -427,15 +482,15 @@ def _convert(typedef: TypeDef, value):
                 except ValueError:
                     raise _Mismatch(f"Invalid UUID string: {value}") from None
             return str(value)
-        raise _Mismatch
+        raise _Mismatch(f"Type mismatch on input. Expected STRING, got {_driver_type_name(value)}")
     if kind in COMPLEX_TYPES:
         return _convert_complex(typedef, value)
     if kind == "BOOLEAN":
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and not isinstance(value, WireTimestamp):
-            return value.strip().lower() == "true"
-        raise _Mismatch
+            return value.strip().lower() == "true"  # Java's Boolean.parseBoolean
+        raise _wrong_driver_type("Boolean", value)
     if kind == "TIMESTAMP":
         if isinstance(value, str):
             return Timestamp.parse(value, typedef.precision)
@@ -443,25 +498,31 @@ def _convert(typedef: TypeDef, value):
             return Timestamp.from_millis(value, typedef.precision)
         if isinstance(value, Timestamp):
             return value.with_precision(typedef.precision)
-        raise _Mismatch
+        raise _wrong_driver_type("Timestamp", value)
     if kind == "BINARY":
         if isinstance(value, bytes | bytearray):
             result = bytes(value)
         elif isinstance(value, str) and not isinstance(value, WireTimestamp):
+            if not value or len(value) % 4:
+                raise _Mismatch(f"Invalid string for binary value: {value} is not padded base64 string")
             try:
                 result = base64.b64decode(value, validate=True)
-            except (binascii.Error, ValueError):
-                raise _Mismatch("invalid base64 string for a binary value") from None
+            except (binascii.Error, ValueError) as e:
+                raise _Mismatch(f"Invalid string for binary value: {e}") from None
         else:
-            raise _Mismatch
+            raise _wrong_driver_type("Binary", value)
         if typedef.size and len(result) != typedef.size:
-            raise _Mismatch(f"fixed binary needs exactly {typedef.size} bytes, got {len(result)}")
+            raise _Mismatch(
+                f"Invalid length for FixedBinary array, it must be {typedef.size}, and it is {len(result)}"
+            )
         return result
     if kind == "ENUM":
         if not isinstance(value, str) or isinstance(value, WireTimestamp):
-            raise _Mismatch
+            raise _Mismatch(f"Type mismatch on input. Expected STRING, got {_driver_type_name(value)}")
         if value not in typedef.symbols:
-            raise _Mismatch(f"{value!r} is not one of {', '.join(typedef.symbols)}")
+            raise _Mismatch(
+                f"Invalid enumeration value '{value}', must be in values: [{', '.join(typedef.symbols)}]"
+            )
         return str(value)
     if kind == "JSON":
         return to_json_value(value)
@@ -473,25 +534,26 @@ def _element(typedef: TypeDef, value, where: str):
     if typedef.kind == "JSON":
         return to_json_value(value)
     if value is None or value is JSON_NULL or value is EMPTY:
-        raise _Mismatch(f"{where}: {typedef.ddl()} elements cannot be NULL")
+        expected = typedef.kind if typedef.kind not in ("ENUM",) else "STRING"
+        raise _Mismatch(f"Type mismatch on input. Expected {expected}, got {_driver_type_name(value)}", where)
     try:
         return _convert(typedef, value)
     except _Mismatch as e:
-        raise _Mismatch(f"{where}: {_detail(e, typedef, value)}") from None
+        raise e.inside(where) from None
     except NoSQLError as e:
-        raise _Mismatch(f"{where}: {e.message}") from None
+        raise _Mismatch(e.message, where) from None
 
 
 def _convert_complex(typedef: TypeDef, value):
     kind = typedef.kind
     if kind == "ARRAY":
         if not isinstance(value, list | tuple):
-            raise _Mismatch
+            raise _Mismatch(f"Type mismatch on input. Expected ARRAY, got {_driver_type_name(value)}")
         return [_element(typedef.element, item, f"[{i}]") for i, item in enumerate(value)]
     if kind == "MAP":
         if not isinstance(value, dict):
-            raise _Mismatch
-        return {str(k): _element(typedef.element, item, f"[{k!r}]") for k, item in value.items()}
+            raise _Mismatch(f"Type mismatch on input. Expected MAP, got {_driver_type_name(value)}")
+        return {str(k): _element(typedef.element, item, f".{k}") for k, item in value.items()}
     # RECORD: every declared field, in declaration order. As the proxy reads one: from a MAP by field
     # name (an unknown name ignored unless exact match is requested) or from an ARRAY by position.
     exact = _EXACT.get()
@@ -513,31 +575,26 @@ def _convert_complex(typedef: TypeDef, value):
                 continue
             given[field_def.name] = item
     else:
-        raise _Mismatch
+        raise _Mismatch(f"Type mismatch on input. Expected MAP or ARRAY, but got {_driver_type_name(value)}")
     out = {}
     for field_def in typedef.fields:
+        step = "." + field_def.name
         if field_def.name not in given:
-            if not field_def.nullable and not field_def.has_default:
-                raise _Mismatch(f".{field_def.name}: the field is not nullable and has no default")
             out[field_def.name] = field_def.default if field_def.has_default else None
             continue
         item = given[field_def.name]
         if item is None or (item is JSON_NULL and field_def.type.kind != "JSON"):
             if not field_def.nullable:
-                raise _Mismatch(f".{field_def.name}: the field is not nullable and cannot be NULL")
+                raise _Mismatch(f"The field can not be null: {field_def.name}", step)
             out[field_def.name] = None
             continue
         try:
             out[field_def.name] = _convert(field_def.type, item)
         except _Mismatch as e:
-            raise _Mismatch(f".{field_def.name}: {_detail(e, field_def.type, item)}") from None
+            raise e.inside(step) from None
         except NoSQLError as e:
-            raise _Mismatch(f".{field_def.name}: {e.message}") from None
+            raise _Mismatch(e.message, step) from None
     return out
-
-
-def _detail(error: Exception, typedef: TypeDef, value) -> str:
-    return str(error) or f"expected {typedef.ddl()}, got {_driver_type_name(value)}"
 
 
 def to_json_value(value, depth: int = 0):
@@ -562,27 +619,26 @@ def to_json_value(value, depth: int = 0):
         return {str(k): to_json_value(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_json_value(v, depth + 1) for v in value]
-    raise _Mismatch
+    raise _Mismatch(f"Invalid driver type for JSON: {_driver_type_name(value)}")
 
 
 def convert_value(column: Column, value, table: str):
     """Check and convert one driver value for ``column``; errors name the table and the column."""
+    # The proxy's words first; the field (and the place inside it) is the emulator's addition.
     if value is None or (value is JSON_NULL and column.type.kind != "JSON"):
         if not column.nullable:
-            raise illegal(f'Field "{column.name}" of table {table} is not nullable and cannot be NULL')
+            raise illegal(
+                f'The field can not be null: {column.name} (field "{column.name}" of table {table})'
+            )
         return None
     if value is EMPTY:
-        raise illegal(f'Invalid value for field "{column.name}" of table {table}: EMPTY is not a value')
+        raise illegal(f'EMPTY is not a value (field "{column.name}" of table {table})')
     try:
         return _convert(column.type, value)
     except _Mismatch as e:
-        detail = str(e) or f"expected {column.type.ddl()}, got {_driver_type_name(value)}"
-        shown = "RECORD" if column.type.kind == "RECORD" else column.type.ddl()
-        raise illegal(
-            f'Invalid value for field "{column.name}" ({shown}) of table {table}: {detail}'
-        ) from None
+        raise illegal(f'{e.message} (field "{column.name}{e.where}" of table {table})') from None
     except NoSQLError as e:
-        raise illegal(f'Invalid value for field "{column.name}" of table {table}: {e.message}') from None
+        raise illegal(f'{e.message} (field "{column.name}" of table {table})') from None
 
 
 def convert_declared(typedef: TypeDef, value, what: str):
@@ -594,8 +650,7 @@ def convert_declared(typedef: TypeDef, value, what: str):
             return to_json_value(value)
         return _convert(typedef, value)
     except _Mismatch as e:
-        detail = str(e) or f"expected {typedef.ddl()}, got {_driver_type_name(value)}"
-        raise illegal(f"Failed to create Field Value for variable '{what}': {detail}") from None
+        raise illegal(f"Failed to create Field Value for variable '{what}': {e.message}{e.where}") from None
 
 
 # Exact match of the put being checked: nested records refuse unknown fields too (proxy's ValueSerializer).
@@ -655,7 +710,7 @@ def _check_fields(table: TableDef, given: dict, generate, update: bool) -> dict:
             continue
         if column.name in given:
             if column.name in pk and given[column.name] in (None, JSON_NULL):
-                raise illegal(f"Key field can not be null: {column.name}")
+                raise illegal(f"Missing primary key field: {column.name}")
             row[column.name] = convert_value(column, given[column.name], table.name)
         elif column.name in pk:
             raise illegal(f"Missing primary key field: {column.name}")
@@ -674,7 +729,7 @@ def check_key(table: TableDef, value, *, partial: bool = False) -> dict:
         if column is None or column.name not in table.primary_key:
             continue
         if item in (None, JSON_NULL):
-            raise illegal(f"Key field can not be null: {column.name}")
+            raise illegal(f"Missing primary key field: {column.name}")
         key[column.name] = convert_value(column, item, table.name)
     if not partial:
         for name in table.primary_key:
