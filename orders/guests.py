@@ -11,13 +11,13 @@ holds the link, and the link does nothing but show and cancel that one order.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from accounts.normalize import email_key, email_normalize
 from ocipizza.nosql import ConditionFailed
@@ -48,12 +48,21 @@ class GuestCustomer:
     guest = True
 
 
+def guest_ids(email: str) -> list[str]:
+    """The shard ids an address's guest orders may live under: the current one first, then one per key
+    of ``SECRET_KEY_FALLBACKS`` (orders placed before the key was rotated)."""
+    key = email_key(email)
+    return [
+        "guest-" + salted_hmac("orders.guest", key, secret=secret, algorithm="sha256").hexdigest()[:32]
+        for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    ]
+
+
 def guest_id(email: str) -> str:
-    """The shard id of an address's guest orders: stable for the address, 38 characters, so never one
-    of the accounts' 22-character random ids. Not secret (no page takes it); SHA-256 rather than an
-    HMAC, so rotating SECRET_KEY does not split an address's orders in two."""
-    digest = hashlib.sha256(f"orders.guest\x00{email_key(email)}".encode()).hexdigest()
-    return f"guest-{digest[:32]}"
+    """The shard id of an address's guest orders: 38 characters, so never one of the accounts'
+    22-character random ids. Keyed, because the tracking link carries it in clear: it must not tell
+    anyone which e-mail address placed the order."""
+    return guest_ids(email)[0]
 
 
 def guest_customer(*, name: str, email: str, telephone: str) -> GuestCustomer:
@@ -98,10 +107,6 @@ def guest_order_by_link(*, token: str) -> Order:
     return order
 
 
-def is_guest_order(order: Order) -> bool:
-    return bool(order.customer.get("guest"))
-
-
 def guest_orders_join(*, customer) -> int:
     """Move the orders placed without an account under ``customer``'s address into the account; returns
     how many moved. Call only once the address is proved to be the customer's (a confirmation link, or
@@ -109,9 +114,13 @@ def guest_orders_join(*, customer) -> int:
 
     Safe to run again after a failure: a move repeats until the guest's shard is empty.
     """
-    source = guest_id(customer.email)
     moved = 0
-    for order in list(repositories.orders_all_of(customer_id=source)):
+    pending = [
+        (source, order)
+        for source in guest_ids(customer.email)
+        for order in list(repositories.orders_all_of(customer_id=source))
+    ]
+    for source, order in pending:
         for _attempt in range(3):
             try:
                 repositories.order_move(order, customer_id=customer.id)

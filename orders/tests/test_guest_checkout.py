@@ -283,3 +283,40 @@ def test_an_unconfirmed_account_does_not_get_them(visitor, make_customer):
     submit(visitor)
     log_in(Client(enforce_csrf_checks=True), "ana.lima@example.com")
     assert len(guest_orders()) == 1  # whoever knows the password has not shown they read the mailbox
+
+
+def test_the_tracking_link_does_not_tell_which_address_ordered(visitor):
+    location = submit(visitor)["Location"]
+    payload = signing.loads(location.rstrip("/").rsplit("/", 1)[1], salt=guests.LINK_SALT)
+    # The shard id is keyed with SECRET_KEY: a guessed address cannot be checked against it.
+    import hashlib
+
+    from accounts.normalize import email_key
+
+    unkeyed = hashlib.sha256(email_key(GUEST["email"]).encode()).hexdigest()
+    assert payload["c"] == guests.guest_id(GUEST["email"]) and unkeyed[:32] not in payload["c"]
+    assert "ana" not in payload["c"].lower()
+
+
+def test_orders_placed_before_the_secret_key_rotated_still_join(visitor, settings):
+    submit(visitor)
+    [order] = guest_orders()
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-this-test-only-0123456789"
+    customer = make_confirmed("ana.lima@example.com")
+    assert guests.guest_orders_join(customer=customer) == 1
+    assert repositories.order_get(customer_id=customer.id, order_id=order.order_id) is not None
+
+
+def make_confirmed(email):
+    from accounts import repositories as accounts_rows
+
+    registered = account_services.customer_register(
+        name="Ana Lima",
+        email=email,
+        telephone="21998765432",
+        password="uma-senha-bem-comprida-9",
+        base_url="http://testserver",
+        privacy_version="test",
+    )
+    return accounts_rows.user_update(registered.id, lambda stored: stored.evolve(verified=True)).customer
