@@ -23,5 +23,6 @@ urlpatterns = [
     path("enderecos/novo/", views.address_edit, name="address_add"),
     path("enderecos/<str:address_id>/editar/", views.address_edit, name="address_edit"),
     path("enderecos/<str:address_id>/excluir/", views.address_delete, name="address_delete"),
+    path("enderecos/desfazer/", views.address_restore, name="address_restore"),
     path("excluir/", views.delete, name="delete"),
 ]

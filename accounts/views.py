@@ -6,10 +6,14 @@ error reports with ``sensitive_post_parameters``.
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,9 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocipizza.http import safe_next_url
 from ocipizza.ratelimit import client_ip, rate_limit_hit
 from ocipizza.security_log import security_event
+from ocipizza.undo import undo_offer, undo_take
 
 from . import selectors, services
 from .decorators import customer_required
+from .entities import Address
 from .forms import (
     AddressForm,
     DeleteAccountForm,
@@ -365,8 +371,35 @@ def address_edit(request, address_id=None):
 @require_POST
 @customer_required
 def address_delete(request, address_id):
+    address = selectors.customer_address_get(customer=request.customer, address_id=address_id)
     services.customer_address_delete(customer_id=request.customer.id, address_id=address_id)
-    messages.success(request, _("Endereço excluído."))
+    if address is None:
+        messages.success(request, _("Endereço excluído."))
+    else:
+        undo_offer(
+            request,
+            kind="address",
+            data=dataclasses.asdict(address),
+            url=reverse("accounts:address_restore"),
+            message=_("Endereço excluído."),
+        )
+    return redirect("accounts:addresses")
+
+
+@require_POST
+@customer_required
+def address_restore(request):
+    """ "Desfazer" of a deletion: the address is saved again, as it was."""
+    data = undo_take(request, kind="address", token=request.POST.get("token", ""))
+    if data is None:
+        messages.error(request, _("Não dá mais para desfazer: o endereço foi excluído há tempo demais."))
+        return redirect("accounts:addresses")
+    try:
+        services.customer_address_save(customer_id=request.customer.id, address=Address(**{**data, "id": ""}))
+    except services.AccountError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Endereço recuperado."))
     return redirect("accounts:addresses")
 
 
@@ -424,12 +457,19 @@ def delete(request):
                 "account_deleted", request=request, outcome="failure", customer=request.customer.id
             )
             form.add_error("password", e.message)
+        except services.AccountError as e:  # e.g. an order in the kitchen still needs the address
+            form.add_error(None, e.message)
         else:
             security_event("account_deleted", request=request, customer=request.customer.id)
             session_logout(request=request)
             messages.success(request, _("Sua conta e seus dados pessoais foram excluídos."))
             return redirect("menu:home")
-    return render(request, "accounts/delete.html", {"form": form}, status=status)
+    notices = [
+        notice
+        for path in settings.ACCOUNTS_DELETION_NOTICES
+        for notice in import_string(path)(customer=request.customer)
+    ]
+    return render(request, "accounts/delete.html", {"form": form, "notices": notices}, status=status)
 
 
 @require_GET

@@ -48,3 +48,33 @@ def orders_of_day(*, start: dt.datetime) -> tuple[Order, ...]:
 def orders_version() -> int:
     """Moves whenever any order is placed or changes (see ``orders.changes``)."""
     return changes.orders_version()
+
+
+def orders_deletion_notices(*, customer) -> list[str]:
+    """What deleting the account does to its orders still in progress (``ACCOUNTS_DELETION_NOTICES``):
+    the deletion page says it before the customer confirms."""
+    from django.utils.translation import gettext as _
+
+    from .statuses import LABELS, Actor, allowed_targets
+
+    notices = []
+    for order in repositories.orders_all_of(customer_id=customer.id):
+        if order.is_final:
+            continue
+        label = LABELS[order.status]
+        if Status.CANCELED in allowed_targets(
+            current=order.status, actor=Actor.CUSTOMER, fulfilment=order.fulfilment
+        ):
+            notices.append(
+                _("O pedido %(code)s (%(status)s) será cancelado ao excluir a conta.")
+                % {"code": order.code, "status": label}
+            )
+        else:
+            notices.append(
+                _(
+                    "O pedido %(code)s (%(status)s) já está com a cozinha: "
+                    "a conta só pode ser excluída depois da entrega."
+                )
+                % {"code": order.code, "status": label}
+            )
+    return notices

@@ -18,7 +18,7 @@ from .changes import orders_changed
 from .entities import Order, StatusChange
 from .notifications import order_notification_queue
 from .sales.services import sales_record_change
-from .statuses import BY_CUSTOMER, Actor, IllegalTransition, Status, check_transition
+from .statuses import BY_CUSTOMER, Actor, IllegalTransition, Status, allowed_targets, check_transition
 
 MAX_REASON = 200
 MAX_BY = 80
@@ -128,6 +128,49 @@ def order_reorder(*, order: Order, session, menu: Menu, pizzeria: Pizzeria | Non
                 % {"name": item.name, "new": money(line.unit_price), "old": money(item.unit_price)}
             )
     return notices
+
+
+ACCOUNT_DELETED_REASON = "conta excluída pelo cliente"
+
+
+def orders_close_for_deletion(*, customer) -> int:
+    """Before an account is deleted (``ACCOUNTS_DELETION_HOOKS``, ahead of the anonymisation): cancel
+    its orders that are not yet in the kitchen; returns how many. An order the kitchen already started
+    needs the name, phone and address to reach the customer, so the deletion is refused until it is
+    delivered (``AccountError`` with the codes, shown on the deletion page, which said so beforehand).
+    """
+    from accounts.exceptions import AccountError
+
+    open_orders = [o for o in repositories.orders_all_of(customer_id=customer.id) if not o.is_final]
+    started = [o for o in open_orders if not _customer_may_cancel(o)]
+    if started:
+        raise AccountError(
+            _("Espere a entrega do pedido %(codes)s para excluir a conta: ele já está sendo preparado.")
+            % {"codes": ", ".join(o.code for o in started)}
+        )
+    now = dt.datetime.now(dt.UTC)
+    for order in open_orders:
+        try:
+            order_transition(
+                order=order,
+                target=Status.CANCELED,
+                actor=Actor.CUSTOMER,
+                now=now,
+                by=BY_CUSTOMER,
+                reason=ACCOUNT_DELETED_REASON,
+            )
+        except (OrderChangeError, IllegalTransition) as e:  # the pizzeria moved it meanwhile
+            raise AccountError(
+                _("O pedido %(code)s mudou agora mesmo. Veja como ele está e tente de novo.")
+                % {"code": order.code}
+            ) from e
+    return len(open_orders)
+
+
+def _customer_may_cancel(order: Order) -> bool:
+    return Status.CANCELED in allowed_targets(
+        current=order.status, actor=Actor.CUSTOMER, fulfilment=order.fulfilment
+    )
 
 
 def orders_anonymise(*, customer) -> int:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("carrinho/adicionar/", views.cart_add, name="cart_add"),
     path("carrinho/<str:line_id>/atualizar/", views.cart_line_update, name="cart_line_update"),
     path("carrinho/<str:line_id>/remover/", views.cart_line_remove, name="cart_line_remove"),
+    path("carrinho/desfazer/", views.cart_line_restore, name="cart_line_restore"),
     path("pedido/finalizar/", views.checkout_view, name="checkout"),
     path("pedido/sem-cadastro/", views.guest_checkout, name="guest_checkout"),
     path("pedido/acompanhar/<str:token>/", views.guest_order, name="guest_order"),

@@ -22,6 +22,7 @@ from ocipizza.http import safe_next_url
 from ocipizza.nosql import InvalidQuery
 from ocipizza.pizzeria.selectors import closed_day_message, opening_when, pause_in_force
 from ocipizza.ratelimit import client_ip, rate_limit_hit
+from ocipizza.undo import undo_offer, undo_take
 
 from . import cart as carts
 from . import checkout, expiry, guests, selectors, services
@@ -112,11 +113,46 @@ def cart_line_update(request, line_id):
 
 @require_POST
 def cart_line_remove(request, line_id):
+    cart = carts.cart_for(request)
+    removed = next((line for line in carts.cart_lines(cart) if line["id"] == line_id), None)
     try:
-        carts.cart_remove(session=carts.cart_for(request), line_id=line_id)
-        messages.success(request, _("Item retirado do carrinho."))
+        carts.cart_remove(session=cart, line_id=line_id)
     except carts.CartError as e:
         messages.error(request, str(e))
+    else:
+        undo_offer(
+            request,
+            kind="cart_line",
+            data={k: removed.get(k) for k in ("item", "size", "half", "qty", "note")},
+            url=reverse("orders:cart_line_restore"),
+            message=_("Item retirado do carrinho."),
+        )
+    return redirect("orders:cart")
+
+
+@require_POST
+def cart_line_restore(request):
+    """ "Desfazer" of a removal: the line comes back at today's price (the cart re-reads every price)."""
+    line = undo_take(request, kind="cart_line", token=request.POST.get("token", ""))
+    if line is None:
+        messages.error(request, _("Não dá mais para desfazer: o item saiu do carrinho há tempo demais."))
+        return redirect("orders:cart")
+    menu, pizzeria = storefront_get()
+    try:
+        carts.cart_add(
+            session=carts.cart_for(request),
+            menu=menu,
+            pizzeria=pizzeria,
+            item_slug=line["item"],
+            size=line["size"],
+            half_slug=line["half"],
+            quantity=line["qty"],
+            note=line["note"] or "",
+        )
+    except carts.CartError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("O item voltou para o carrinho."))
     return redirect("orders:cart")
 
 

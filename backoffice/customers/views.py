@@ -167,6 +167,9 @@ def delete(request, customer_id):
             _("Um pedido deste cliente mudou durante a exclusão e a conta não foi excluída. Tente de novo."),
         )
         return redirect("backoffice:customer_detail", customer_id=customer.id)
+    except account_services.AccountError as e:  # an order of theirs is in the kitchen: after delivery
+        messages.error(request, e.message)
+        return redirect("backoffice:customer_detail", customer_id=customer.id)
     logger.info(
         "staff %s deleted customer %s (orders anonymised)", roles.staff_name(request.user), customer.id
     )

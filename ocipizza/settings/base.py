@@ -351,6 +351,9 @@ LOGGING = {
 MENU_DATA_DIR = Path(env("MENU_DATA_DIR", default=str(BASE_DIR / "data" / "menu")))
 PIZZERIA_PROFILE_FILE = Path(env("PIZZERIA_PROFILE_FILE", default=str(BASE_DIR / "data" / "pizzeria.json")))
 SITE_NAME = "OCI PIZZA"
+# The menu and profile kept decoded in each process (ocipizza/localcopy.py) are trusted this long
+# without asking Redis whether they changed: a change made on another instance shows there this late.
+LOCALCOPY_TRUST_SECONDS = env.float("LOCALCOPY_TRUST_SECONDS", default=1.0)
 # A PIX order's code is good for this many minutes; an order still unpaid after that is cancelled.
 ORDER_PIX_MINUTES = env.int("ORDER_PIX_MINUTES", default=30)
 # The tracking page asks every this many seconds whether its order moved (one Redis read when not).
@@ -364,7 +367,9 @@ PRIVACY_NOTICE_VERSION = "2025-06-01"
 # The encarregado (DPO) contact the privacy notice gives for LGPD requests.
 PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="privacidade@ocipizza.com.br")
 # Called as hook(customer=...) before an account is deleted (LGPD), e.g. to anonymise its orders.
-ACCOUNTS_DELETION_HOOKS = ["orders.services.orders_anonymise"]
+ACCOUNTS_DELETION_HOOKS = ["orders.services.orders_close_for_deletion", "orders.services.orders_anonymise"]
+# Called as hook(customer=...) by the deletion page; each returns sentences on what deleting does to it.
+ACCOUNTS_DELETION_NOTICES = ["orders.selectors.orders_deletion_notices"]
 # Customers (back office): called as hook(customer=...) by the LGPD export; each returns sections to add.
 ACCOUNTS_EXPORT_HOOKS = ["orders.export.orders_export"]
 
