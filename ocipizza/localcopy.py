@@ -7,8 +7,12 @@ key. A read fetches only the stamps (one MGET of a few bytes, the same single ro
 reuses the process's decoded copy when its stamp still matches; only a value that changed, or that this
 process has never seen, is fetched and unpickled.
 
-So every instance still sees a change on its next request (no local TTL, no staleness beyond what the
-Redis copy itself has), and Redis stays the only place the values are shared. The value is written
+Redis stays the only place the values are shared. A process that checked a value's stamp less than
+``settings.LOCALCOPY_TRUST_SECONDS`` ago (1 s by default) does not ask again, so the busiest pages (the
+anonymous menu) make no Redis round trip at all; a change made through another instance shows there at
+most that long after, and at once in the process that made it. (For comparison: a reader that read the
+store just before a change may put the old value back for ``PIZZERIA_CACHE_SECONDS``; placing an order
+never trusts a cached pause anyway.) The value is written
 before its stamp, in one pipeline, so a stamp never names a value that is not there yet; a copy is kept
 under the stamp its own value carries, so a reader racing a writer at worst fetches once more.
 """
@@ -17,11 +21,13 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.core.cache import cache
 
-_copies: dict[str, tuple[str, object]] = {}  # key -> (stamp, decoded value)
+_copies: dict[str, tuple[str, object, float]] = {}  # key -> (stamp, decoded value, when checked)
 _lock = threading.Lock()
 
 
@@ -31,24 +37,36 @@ def _stamp_key(key: str) -> str:
 
 def get_many(keys: Iterable[str]) -> dict[str, object]:
     """The values of ``keys`` that are cached (as ``cache.get_many``), decoded at most once per change."""
-    keys = list(keys)
-    stamps = cache.get_many([_stamp_key(key) for key in keys])
+    now = time.monotonic()
+    trusted_since = now - settings.LOCALCOPY_TRUST_SECONDS
     found: dict[str, object] = {}
-    changed = []
+    to_check = []
     for key in keys:
+        copy = _copies.get(key)
+        if copy is not None and copy[2] > trusted_since:
+            found[key] = copy[1]
+        else:
+            to_check.append(key)
+    if not to_check:
+        return found
+    stamps = cache.get_many([_stamp_key(key) for key in to_check])
+    changed = []
+    for key in to_check:
         stamp = stamps.get(_stamp_key(key))
         if stamp is None:
             continue  # not cached (or written by a release without stamps): the caller reads the store
         copy = _copies.get(key)
         if copy is not None and copy[0] == stamp:
             found[key] = copy[1]
+            with _lock:
+                _copies[key] = (stamp, copy[1], now)
         else:
             changed.append(key)
     if changed:
         for key, stamped in cache.get_many(changed).items():
             stamp, value = stamped
             with _lock:
-                _copies[key] = (stamp, value)
+                _copies[key] = (stamp, value, now)
             found[key] = value
     return found
 
@@ -59,16 +77,17 @@ def get(key: str) -> object | None:
 
 def set_many(values: Mapping[str, object], timeout: int) -> None:
     """Cache ``values`` for ``timeout`` seconds, each under a new stamp."""
-    pairs: dict[str, object] = {}
-    stamps: dict[str, object] = {}
+    pairs: dict[str, tuple[str, object]] = {}
+    stamps: dict[str, str] = {}
     for key, value in values.items():
         stamp = secrets.token_hex(8)
         pairs[key] = (stamp, value)
         stamps[_stamp_key(key)] = stamp
     # Values first: a reader that sees a new stamp finds its value in place.
     cache.set_many({**pairs, **stamps}, timeout)
+    now = time.monotonic()
     with _lock:
-        _copies.update(pairs)
+        _copies.update({key: (stamp, value, now) for key, (stamp, value) in pairs.items()})
 
 
 def set(key: str, value: object, timeout: int) -> None:
@@ -76,9 +95,16 @@ def set(key: str, value: object, timeout: int) -> None:
 
 
 def delete_many(keys: Iterable[str]) -> None:
-    """Forget ``keys`` everywhere: one DEL of values and stamps, so every process reads the store next."""
+    """Forget ``keys`` everywhere: one DEL of values and stamps, so every process reads the store next
+    (this one at once, the others once they check again)."""
     keys = list(keys)
     cache.delete_many([*keys, *(_stamp_key(key) for key in keys)])
     with _lock:
         for key in keys:
             _copies.pop(key, None)
+
+
+def forget_local() -> None:
+    """Drop this process's copies (tests that swap the cache under it)."""
+    with _lock:
+        _copies.clear()

@@ -21,3 +21,6 @@ REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CACHES, SESSION_ENGINE = cache_settings(REDIS_URL, VAR_DIR)
 # Every /readyz request checks the store afresh: tests change it between requests.
 READYZ_STORE_CACHE_SECONDS = 0
+# Every read checks Redis, as with several instances: tests change the menu and read it at once, and
+# swap the cache between tests. The trust window has its own test (ocipizza/tests/test_localcopy.py).
+LOCALCOPY_TRUST_SECONDS = 0

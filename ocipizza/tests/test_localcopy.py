@@ -53,3 +53,21 @@ def test_a_delete_anywhere_makes_every_process_read_the_store(fresh_cache):
 def test_a_value_from_before_stamps_is_a_miss_not_a_crash(fresh_cache):
     fresh_cache.set(KEY, "unstamped")  # a key name reused without a stamp
     assert localcopy.get(KEY) is None
+
+
+def test_within_the_trust_window_redis_is_not_asked(fresh_cache, settings, redis_commands, monkeypatch):
+    settings.LOCALCOPY_TRUST_SECONDS = 1.0
+    clock = [1000.0]
+    monkeypatch.setattr(localcopy.time, "monotonic", lambda: clock[0])
+    localcopy.set(KEY, "old menu", 60)
+    fresh_cache.set_many({KEY: ("elsewhere", "new menu"), f"{KEY}:stamp": "elsewhere"}, 60)
+    redis_commands.start()
+    clock[0] += 0.5
+    assert localcopy.get(KEY) == "old menu"  # another instance's change, not seen yet
+    assert redis_commands.count() == 0
+    clock[0] += 0.6
+    assert localcopy.get(KEY) == "new menu"  # a second after the last check: asked, and seen
+    localcopy.set(KEY, "edited here", 60)
+    assert localcopy.get(KEY) == "edited here"  # this process's own change: at once
+    localcopy.delete_many([KEY])
+    assert localcopy.get(KEY) is None
