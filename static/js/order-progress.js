@@ -82,7 +82,7 @@
       var minutes = Math.floor(left / 60);
       var rest = left % 60;
       var time = minutes + ":" + (rest < 10 ? "0" : "") + rest;
-      countdown.textContent = countdown.dataset.leftText.replace("%(time)s", time);
+      countdown.textContent = countdown.dataset.leftText + " " + time;
       setTimeout(tick, 1000);
     };
     if (!isNaN(deadline)) {
