@@ -55,12 +55,11 @@ def orders_pix_expire(
     """
     now = now or timezone.now()
     due = repositories.orders_in_status(
-        status=Status.AWAITING_PAYMENT, start=now - lookback - pix_valid_for(), end=now - pix_valid_for()
+        status=Status.AWAITING_PAYMENT, start=now - lookback - pix_valid_for(), end=now
     )
     expired = 0
-    for order in due[:limit]:
-        if not pix_expired(order, now=now):
-            continue
+    # The range's end is open, so the newest orders are read too: the check below decides.
+    for order in [o for o in due if pix_expired(o, now=now)][:limit]:
         if dry_run:
             progress(f"order {order.code}: PIX expired at {pix_expires_at(order):%H:%M}, would cancel")
             expired += 1

@@ -56,6 +56,8 @@ def order_notification_queue(*, order: Order) -> Order:
             "link": _link(order),
             "reason": order.cancel_reason,
             "pickup": order.fulfilment == Fulfilment.PICKUP,
+            # Read when the e-mail is queued, after the move: a PIX order's ETA counts from its payment.
+            "eta": f"{timezone.localtime(order.eta_at):%H:%M}" if order.eta_at and not order.is_final else "",
         },
         message_id=f"order-{order.order_id}-{step}-{order.notify}",
         send_now=False,
