@@ -1,7 +1,7 @@
 """Value representations shared by the codec, the store and the query engine.
 
 Row values are plain Python objects: ``int`` (INTEGER, LONG, and an IDENTITY's generated value),
-``float`` (DOUBLE, FLOAT), ``Decimal`` (NUMBER), ``str`` (STRING, ENUM, and a UUID in canonical lowercase),
+``float`` (DOUBLE, and FLOAT already narrowed to a 32-bit float's value), ``Decimal`` (NUMBER), ``str`` (STRING, ENUM, and a UUID in canonical lowercase),
 ``bool``, ``bytes`` (BINARY and fixed BINARY(n)), ``Timestamp`` (already rounded to the field's precision),
 ``dict``/``list`` (JSON), ``JSON_NULL`` for a JSON null and ``None`` for an SQL NULL. ``EMPTY`` is the empty
 sequence a query path yields when a JSON field is missing.
