@@ -1,10 +1,11 @@
 """Value representations shared by the codec, the store and the query engine.
 
 Row values are plain Python objects: ``int`` (INTEGER, LONG, and an IDENTITY's generated value),
-``float`` (DOUBLE, and FLOAT already narrowed to a 32-bit float's value), ``Decimal`` (NUMBER), ``str`` (STRING, ENUM, and a UUID in canonical lowercase),
-``bool``, ``bytes`` (BINARY and fixed BINARY(n)), ``Timestamp`` (already rounded to the field's precision),
-``dict``/``list`` (JSON), ``JSON_NULL`` for a JSON null and ``None`` for an SQL NULL. ``EMPTY`` is the empty
-sequence a query path yields when a JSON field is missing.
+``float`` (DOUBLE, and FLOAT already narrowed to a 32-bit float's value), ``Decimal`` (NUMBER), ``str``
+(STRING, ENUM, and a UUID in canonical lowercase), ``bool``, ``bytes`` (BINARY and fixed BINARY(n)),
+``Timestamp`` (already rounded to the field's precision), ``dict``/``list`` (JSON), ``JSON_NULL`` for a
+JSON null and ``None`` for an SQL NULL. ``EMPTY`` is the empty sequence a query path yields when a JSON
+field is missing.
 
 Typed collections nest the same values: an ARRAY is a ``list`` of its element type's values (never None;
 a JSON element may be JSON_NULL), a MAP a ``dict`` from ``str`` keys to them, and a RECORD a ``dict`` with
