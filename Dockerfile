@@ -8,7 +8,7 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY . .
 # collectstatic needs a key to import settings; it signs nothing.
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0 \
-    && useradd --system --home /app ocipizza && mkdir -p /app/var && chown ocipizza /app/var
+    && useradd --system --home /app ocipizza && mkdir -p /app/var /app/errors && chown ocipizza /app/var /app/errors
 USER ocipizza
 EXPOSE 8000
 CMD ["gunicorn", "ocipizza.wsgi", "--config", "gunicorn.conf.py"]

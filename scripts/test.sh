@@ -3,8 +3,9 @@
 # Extra arguments go to pytest, e.g. scripts/test.sh -k menu
 source "$(dirname "$0")/_common.sh"
 
-# zbar-tools reads QR codes back in the PIX tests; gettext's xgettext finds every translatable string.
-apt_install chromium chromium-driver redis-server zbar-tools gettext
+# zbar-tools reads QR codes back in the PIX tests; gettext's xgettext finds every translatable string;
+# nginx is the balancer of the topology tests (tests/topology), docker-compose checks docker-compose.yml.
+apt_install chromium chromium-driver redis-server zbar-tools gettext nginx docker-compose
 make_venv requirements-test.txt
 PY="$VENV/bin/python"
 

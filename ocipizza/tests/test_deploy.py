@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -91,14 +92,45 @@ def test_compose_pins_production_settings_and_the_balancer_as_one_proxy():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     nginx = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx
-    assert (
-        "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in compose["services"]["balancer"]["volumes"]
-    )
+    balancer = compose["services"]["balancer"]
+    assert "./deploy/nginx.conf:/etc/nginx/templates/default.conf.template:ro" in balancer["volumes"]
+    # Every ${OCIPIZZA_...} of the template is given to the image that fills it in.
+    assert set(re.findall(r"\$\{(OCIPIZZA_\w+)\}", nginx)) == set(balancer["environment"])
     for name in ("init", "web1", "web2", "mailer"):
         environment = compose["services"][name]["environment"]
         # `environment` wins over `env_file`: an .env with development settings cannot override these.
         assert environment["DJANGO_SETTINGS_MODULE"] == "ocipizza.settings.production", name
         assert environment["TRUSTED_PROXY_COUNT"] == "1", name
+
+
+def test_the_balancer_takes_an_instance_out_for_its_own_failures_only():
+    """A 503 is the app's answer when a service every instance shares is down: counted as an instance
+    failure, it took every instance out at once (issue 15, finding 2)."""
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    (next_upstream,) = re.findall(r"^\s*proxy_next_upstream\s+([^;]*);", nginx, re.M)
+    assert set(next_upstream.split()) == {"error", "timeout"}
+    servers = re.findall(r"^[ \t]*server[ \t]+\S+([^;{]*);", nginx, re.M)
+    assert len(servers) == 2 and all("max_fails=2" in s and "fail_timeout=5s" in s for s in servers)
+    # The checkout's own page when no instance answered: press the button again.
+    assert "/502-checkout.html;" in nginx
+
+
+def test_compose_file_is_valid(tmp_path):
+    compose = shutil.which("docker-compose")
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
+        command = [docker, "compose"]
+    elif compose:
+        command = [compose]
+    else:
+        pytest.skip("neither `docker compose` nor docker-compose is installed (scripts/test.sh installs it)")
+    # In a copy of its own folder: the compose file reads .env, which a checkout does not have.
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    result = subprocess.run(
+        [*command, "config", "-q"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_env_example_is_safe_for_production():

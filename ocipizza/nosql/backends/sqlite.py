@@ -162,6 +162,12 @@ class SQLiteStore(BaseStore):
                     self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
                 )
             else:
+                if os.path.getsize(self.path) == 0:
+                    # Not a store: opening it would make it an empty database (WAL mode writes a header).
+                    raise StoreUnavailable(
+                        f"the embedded store {self.path} is an empty file: put the real file back, or "
+                        "run `python manage.py nosql_migrate` to make an empty store there"
+                    )
                 # mode=rw: open an existing file, never create one.
                 conn = sqlite3.connect(
                     Path(self.path).absolute().as_uri() + "?mode=rw",
@@ -206,6 +212,9 @@ class SQLiteStore(BaseStore):
 
     def _fail(self, error: sqlite3.Error, table: Table | None = None):
         message = str(error)
+        # A connection that failed may hold a state that outlives its cause: opened read-only before the
+        # file's permissions were fixed, or on a file since replaced. The next call opens a fresh one.
+        self.close()
         if "no such table" in message and table is not None:
             raise TableMissing(
                 f"table {table.name} does not exist yet; run `python manage.py nosql_migrate`"
@@ -264,7 +273,7 @@ class SQLiteStore(BaseStore):
     def _write_many(self, ops) -> list:
         return self._transaction(ops)
 
-    def _transaction(self, ops) -> list:
+    def _transaction(self, ops, *, reopened: bool = False) -> list:
         conn = self._connection()
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -280,6 +289,12 @@ class SQLiteStore(BaseStore):
         except BaseException as e:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error) and "readonly" in str(e) and not reopened:
+                # A connection keeps the read-only mode it was opened in: opened while the file was
+                # read-only, it refuses writes after the file was made writable again. Nothing was
+                # written (rolled back): once more on a fresh connection, which sees the file as it is.
+                self.close()
+                return self._transaction(ops, reopened=True)
             if isinstance(e, sqlite3.Error):
                 self._fail(e, ops[0].table)
             raise
@@ -325,8 +340,8 @@ class SQLiteStore(BaseStore):
     # --- tables -----------------------------------------------------------------------------------
 
     def existing_tables(self) -> set[str]:
-        if not os.path.exists(self.path):
-            return set()  # no file, no tables: nosql_migrate creates both
+        if not os.path.exists(self.path) or os.path.getsize(self.path) == 0:
+            return set()  # no store yet, no tables: nosql_migrate creates both
         try:
             rows = (
                 self._connection().execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
@@ -503,6 +518,7 @@ class SQLiteStore(BaseStore):
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
         except sqlite3.Error as e:
+            self.close()
             raise StoreUnavailable(f"the embedded store {self.path} cannot take writes: {e}") from e
 
 

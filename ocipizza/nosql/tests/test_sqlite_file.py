@@ -38,10 +38,20 @@ def test_nosql_migrate_creates_the_missing_file(path, settings):
     assert path.exists()
 
 
-def test_an_empty_file_in_place_is_a_missing_table_and_not_ready(path):
+def test_an_empty_file_in_place_is_unavailable_left_empty_and_not_ready(path):
     path.parent.mkdir()
     path.touch()
     store = SQLiteStore("default", SCHEMA, {"PATH": str(path)})
+    with pytest.raises(StoreUnavailable, match="empty file"):
+        store.get("pizza", {"slug": "calabresa"})
+    with pytest.raises(StoreUnavailable, match="empty file"):
+        store.ready()
+    assert path.stat().st_size == 0  # not turned into an empty database
+
+
+def test_a_store_without_its_tables_is_a_missing_table_and_not_ready(path):
+    store = SQLiteStore("default", SCHEMA, {"PATH": str(path)})
+    store.execute_ddl(SCHEMA.statements[0])  # a file nosql_migrate did not finish
     with pytest.raises(TableMissing) as raised:
         store.get("pizza", {"slug": "calabresa"})
     # A 503 for the pages (StoreUnavailable), and still a TableNotFound for the commands' advice.
@@ -60,7 +70,7 @@ def test_a_file_put_back_is_used_without_a_restart(path):
     shutil.move(path, path.with_suffix(".moved"))
     path.touch()  # someone's empty file in place of the store
     store = SQLiteStore("default", SCHEMA, {"PATH": str(path)})
-    with pytest.raises(TableMissing):
+    with pytest.raises(StoreUnavailable):
         store.get("pizza", {"slug": "calabresa"})
     path.unlink()
     shutil.move(path.with_suffix(".moved"), path)
