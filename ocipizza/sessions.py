@@ -26,4 +26,3 @@ class SessionStore(CacheSessionStore):
             return session_data
         self._session_key = None
         return {}
-
