@@ -41,6 +41,11 @@ class Env:
         self.group = group  # the member environments when aggregates are computed
         self.now_ms = now_ms
 
+    def with_local(self, name: str, value) -> Env:
+        local_vars = dict(self.locals)
+        local_vars[name] = [value]
+        return Env(self.table, self.row, self.values, self.externals, self.now_ms, self.group, local_vars)
+
     def bind(self, **names) -> Env:
         local_vars = dict(self.locals)
         for name, value in names.items():

@@ -137,6 +137,7 @@ class Statement:
     columns: list[str] | None = None
     values: list = field(default_factory=list)  # Expr, or None for DEFAULT
     returning: bool = False
+    unnest: list = field(default_factory=list)  # (path Expr, $variable) pairs of UNNEST clauses
 
 
 # --- parsing ----------------------------------------
@@ -196,7 +197,7 @@ class _Parser:
     def _new(self, kind: str, table_name: str, alias: str | None) -> Statement:
         return Statement(self.text, self.variables, kind, table_name, alias)
 
-    def _table_and_alias(self, stop_words=CLAUSE_WORDS) -> tuple[str, str | None]:
+    def _table_and_alias(self, stop_words=CLAUSE_WORDS, allow_unnest=False) -> tuple[str, str | None]:
         ts = self.ts
         if ts.at_word("NESTED") and ts.peek(1).is_word("TABLES"):
             raise unsupported("joins (NESTED TABLES)")
@@ -214,20 +215,40 @@ class _Parser:
             if token.kind not in ("ident", "var", "qident"):
                 raise ts.error("expected a table alias")
             alias = token.text
-        if ts.at_op(","):
+        if ts.at_op(",") and not (allow_unnest and ts.peek(1).is_word("UNNEST")):
             raise unsupported("joins (more than one table in FROM)")
         if ts.at_word("NESTED", "LEFT", "JOIN", "UNNEST"):
-            raise unsupported("joins, NESTED TABLES and UNNEST")
+            raise unsupported("joins and NESTED TABLES (UNNEST is written after a comma)")
         return table_name, alias
+
+    def _unnest(self) -> list[tuple[Expr, str]]:
+        """``, UNNEST(path [AS] $var)`` clauses: one result row per item of the path."""
+        ts = self.ts
+        out = []
+        while ts.at_op(",") and ts.peek(1).is_word("UNNEST"):
+            ts.advance()
+            ts.advance()
+            ts.expect_op("(")
+            path = self.postfix()
+            ts.accept_word("AS")
+            token = ts.advance()
+            if token.kind != "var" or token.text in CONTEXT_VARIABLES:
+                raise illegal(f"Syntax error at position {token.pos}: UNNEST needs a variable name ($name)")
+            ts.expect_op(")")
+            out.append((path, token.text))
+        if ts.at_op(","):
+            raise unsupported("joins (more than one table in FROM)")
+        return out
 
     def _select(self) -> Statement:
         ts = self.ts
         distinct = ts.accept_word("DISTINCT")
         select = None if ts.accept_op("*") else self._select_list()
         ts.expect_word("FROM")
-        table_name, alias = self._table_and_alias()
+        table_name, alias = self._table_and_alias(allow_unnest=True)
         statement = self._new("select", table_name, alias)
         statement.select, statement.distinct = select, distinct
+        statement.unnest = self._unnest()
         if ts.accept_word("WHERE"):
             statement.where = self.expr()
         if ts.accept_word("GROUP", "BY"):
@@ -737,6 +758,11 @@ def compile_statement(statement: Statement, store: Store) -> Compiled:
         raise table_not_found(statement.table_name)
     compiled = Compiled(statement, table)
     resolver = _Resolver(statement, table)
+    resolved_unnest = []
+    for path, var in statement.unnest:
+        resolved_unnest.append((resolver.resolve(path, aggregates=False), var))
+        resolver.locals.add(var)
+    statement.unnest = resolved_unnest
     if statement.where is not None:
         statement.where = resolver.resolve(statement.where, aggregates=False)
     for item in statement.select or ():
@@ -796,7 +822,7 @@ def _check_select(compiled: Compiled, statement: Statement) -> None:
             raise illegal("SELECT * is not allowed in a grouping query: name the grouping expressions")
         for expr in [item.expr for item in statement.select] + [s.expr for s in statement.order_by]:
             _check_grouped(expr, statement.group_by)
-    compiled.streaming = not compiled.grouping and not statement.distinct
+    compiled.streaming = not compiled.grouping and not statement.distinct and not statement.unnest
     _check_geo(statement)
     if not statement.order_by and statement.where is not None and not compiled.grouping:
         # geo_near orders its results by distance, nearest first, unless the query has an ORDER BY.
@@ -851,6 +877,11 @@ def _check_grouped(expr: Expr, group_by: list) -> None:
         if expr.arg is not None and any(isinstance(n, Aggregate) for n in walk(expr.arg)):
             raise illegal("Aggregate functions cannot be nested")
         return
+    if isinstance(expr, VarRef) and not expr.external and expr.name not in CONTEXT_VARIABLES:
+        raise illegal(
+            "A select or order-by expression of a grouping query must be a grouping expression or an "
+            f"aggregate function: {expr.name} is neither"
+        )
     if isinstance(expr, ColumnRef | RowRef):
         raise illegal(
             "A select or order-by expression of a grouping query must be a grouping expression or an "
@@ -938,6 +969,7 @@ class _Resolver:
         self.statement = statement
         self.table = table
         self.externals: set[str] = set()
+        self.locals: set[str] = set()  # UNNEST variables
 
     def resolve(self, node: Expr, *, aggregates: bool) -> Expr:
         return self._visit(node, aggregates, inside_aggregate=False)
@@ -964,6 +996,8 @@ class _Resolver:
             alias = self.statement.alias
             if alias is not None and alias.startswith("$") and node.name.lower() == alias.lower():
                 return RowRef()
+            if node.name in self.locals:
+                return VarRef(node.name, external=False)
             if node.external:
                 self.externals.add(node.name)
             return node
@@ -1001,11 +1035,14 @@ class _Resolver:
         raise illegal(f"The argument to the {label} function must be a row variable")
 
     def _variable_path(self, parts: list[str]) -> Expr:
-        """``$v.a.b``: field steps into a declared external variable (else an unknown alias)."""
-        if parts[0] not in self.statement.variables:
+        """``$v.a.b``: field steps into an UNNEST or declared external variable (else an unknown alias)."""
+        if parts[0] in self.locals:
+            node: Expr = VarRef(parts[0], external=False)
+        elif parts[0] in self.statement.variables:
+            self.externals.add(parts[0])
+            node = VarRef(parts[0])
+        else:
             raise illegal(f"Unknown table alias {parts[0]}")
-        self.externals.add(parts[0])
-        node: Expr = VarRef(parts[0])
         for step in parts[1:]:
             node = FieldStep(node, step)
         return node
@@ -1322,24 +1359,8 @@ def _scan_into(state: _State, store: Store, batch_limit: int, max_read_kb: int |
         index += 1
         read_kb += row.kb
         state.last_pk = pk
-        env = _env(compiled, row, row.values, state.variables, state.now_ms)
-        if statement.where is not None and statement.where.eval(env) != [True]:
-            continue
-        if compiled.grouping:
-            key = []
-            skip = False
-            for expr in statement.group_by:
-                items = expr.eval(env)
-                if len(items) > 1:
-                    raise illegal("A GROUP BY expression returned more than one item for a row")
-                if not items:
-                    skip = True  # Oracle skips rows whose grouping expression is empty
-                    break
-                key.append(canon(items[0]))
-            if not skip:
-                state.groups.setdefault(tuple(key), []).append(env)
-        else:
-            state.matches.append(env)
+        for env in _expand(statement, _env(compiled, row, row.values, state.variables, state.now_ms)):
+            _collect(state, env)
     if index < len(rows):
         _remember(state)
         return Page([], STATE_MAGIC + f"{state.token}:0".encode(), read_kb)
@@ -1347,6 +1368,34 @@ def _scan_into(state: _State, store: Store, batch_limit: int, max_read_kb: int |
     if batch_limit <= 0:
         return Page([], None, read_kb)
     return _emit(state, batch_limit, max(read_kb, 1))
+
+
+def _expand(statement: Statement, env: Env) -> list[Env]:
+    """The row's environments: itself, or one per combination of its UNNEST items (none if empty)."""
+    envs = [env]
+    for path, var in statement.unnest:
+        envs = [e.with_local(var, item) for e in envs for item in path.eval(e)]
+    return envs
+
+
+def _collect(state: _State, env: Env) -> None:
+    """Filter one row environment into the query's groups (or its matches)."""
+    compiled = state.compiled
+    statement = compiled.statement
+    if statement.where is not None and statement.where.eval(env) != [True]:
+        return
+    if not compiled.grouping:
+        state.matches.append(env)
+        return
+    key = []
+    for expr in statement.group_by:
+        items = expr.eval(env)
+        if len(items) > 1:
+            raise illegal("A GROUP BY expression returned more than one item for a row")
+        if not items:
+            return  # Oracle skips rows whose grouping expression is empty
+        key.append(canon(items[0]))
+    state.groups.setdefault(tuple(key), []).append(env)
 
 
 def _finish(state: _State) -> list[dict]:
@@ -1360,7 +1409,11 @@ def _finish(state: _State) -> list[dict]:
         envs = []
         for members in groups:
             first = members[0] if members else _env(compiled, None, {}, state.variables, state.now_ms)
-            envs.append(Env(first.table, first.row, first.values, state.variables, state.now_ms, members))
+            envs.append(
+                Env(
+                    first.table, first.row, first.values, state.variables, state.now_ms, members, first.locals
+                )
+            )
     else:
         envs = state.matches
     records = [(_project(compiled, env), env) for env in envs]

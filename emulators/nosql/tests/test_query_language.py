@@ -959,3 +959,26 @@ def test_timestamp_rounding_and_buckets(items):
         assert row["bucket"].replace(tzinfo=UTC) == day + dt.timedelta(hours=added.hour // 4 * 4)
     with pytest.raises(IllegalArgumentException, match="Invalid bucket interval"):
         run(items, "SELECT timestamp_bucket(t.added, 'fortnight') FROM items t")
+
+
+def test_unnest_arrays_into_rows(items):
+    pairs = run(
+        items,
+        "SELECT t.id, $tag AS tag FROM items t, UNNEST(t.info.tags[] AS $tag) WHERE $tag != 'classic'",
+    )
+    expected = [(i["id"], tag) for i in ITEMS if i["info"] for tag in i["info"]["tags"] if tag != "classic"]
+    assert [(r["id"], r["tag"]) for r in pairs] == expected
+    counts = run(
+        items,
+        # Row 7's info is NULL: its path yields one NULL item, which would make a NULL group.
+        "SELECT $tag AS tag, count(*) AS n FROM items t, UNNEST(t.info.tags[] AS $tag) "
+        "WHERE t.info IS NOT NULL GROUP BY $tag ORDER BY count(*) DESC, $tag",
+        limit=2,
+    )
+    tally = defaultdict(int)
+    for item in ITEMS:
+        for tag in (item["info"] or {}).get("tags", []):
+            tally[tag] += 1
+    assert [(r["tag"], r["n"]) for r in counts] == sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))
+    with pytest.raises(IllegalArgumentException, match="\\$tag is neither"):
+        run(items, "SELECT $tag, count(*) FROM items t, UNNEST(t.info.tags[] AS $tag) GROUP BY t.kind")
