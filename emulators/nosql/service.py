@@ -228,17 +228,23 @@ class Service:
             self.op_counts[name] = self.op_counts.get(name, 0) + 1
 
     def _throttle(self, request: Request) -> bytes:
-        table = request.table or "(query)"
-        if request.op in READ_OPS:
-            return error_response(
-                errors.READ_LIMIT_EXCEEDED,
-                f"Operation failed with limit exception: Read throughput rate exceeded for table {table}. "
-                "Limit: 0 Units/Sec (simulated by the emulator)",
-            )
+        # The proxy's words (DataServiceHandler.handleLimitException), with the table's own limit if known.
+        name = request.table or "(query)"
+        table = self.store.find_table(request.table) if request.table else None
+        top = self.store.find_table(table.top_level) if table is not None else None
+        limits = (top.limits if top is not None else None) or {}
+        reading = request.op in READ_OPS
+        if request.table:
+            self.store.record_usage(request.table, 0, 0, throttled="read" if reading else "write")
+        kind, code, units = (
+            ("Read", errors.READ_LIMIT_EXCEEDED, limits.get("ru", 0))
+            if reading
+            else ("Write", errors.WRITE_LIMIT_EXCEEDED, limits.get("wu", 0))
+        )
         return error_response(
-            errors.WRITE_LIMIT_EXCEEDED,
-            f"Operation failed with limit exception: Write throughput rate exceeded for table {table}. "
-            "Limit: 0 Units/Sec (simulated by the emulator)",
+            code,
+            f"Operation failed with limit exception: {kind} throughput rate exceeded for table {name}. "
+            f"Limit: {units:,} Units/Sec",
         )
 
     def _dispatch(self, request: Request) -> bytes:
@@ -538,7 +544,7 @@ class Service:
         storage_bytes = sum(row.size for row in self.store.snapshot(table))
         records = []
         for slot in chosen:
-            read_units, write_units = slots.get(slot, (0, 0))
+            read_units, write_units, read_throttled, write_throttled = slots.get(slot, (0, 0, 0, 0))
             records.append(
                 {
                     "sr": _iso(slot),
@@ -546,8 +552,8 @@ class Service:
                     "ru": read_units,
                     "wu": write_units,
                     "sg": -(-storage_bytes // 1_000_000_000),
-                    "rt": 0,
-                    "wt": 0,
+                    "rt": read_throttled,
+                    "wt": write_throttled,
                     "sl": 0,
                     "ms": 0,
                 }

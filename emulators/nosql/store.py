@@ -218,17 +218,19 @@ class Store:
     def find_table(self, name: str) -> TableDef | None:
         return self.tables.get(self.qualify(name).lower())
 
-    def record_usage(self, name: str, read_units: int, write_units: int) -> None:
-        """Count units against the table's top-level table (cloud usage is reported per table)."""
+    def record_usage(self, name: str, read_units: int, write_units: int, throttled: str = "") -> None:
+        """Count units (or a throttled read/write) against the top-level table: usage is per table."""
         with self.lock:
             table = self.find_table(name)
             if table is None:
                 return
             minute = self.now_ms() // 60_000 * 60_000
             slots = self.usage.setdefault(table.top_level.lower(), {})
-            slot = slots.setdefault(minute, [0, 0])
+            slot = slots.setdefault(minute, [0, 0, 0, 0])
             slot[0] += read_units
             slot[1] += write_units
+            if throttled:
+                slot[2 if throttled == "read" else 3] += 1
 
     def _op_id(self) -> str:
         return f"emulator-op-{next(self._ops)}"

@@ -350,10 +350,15 @@ def test_table_usage_in_cloud_mode(cloud_emulator, oci_config):
         assert record.get_read_units() == sum(r.get_read_units() for r in reads)
         assert reads[-1].get_read_units() > 0
         assert record.get_seconds_in_period() == 60
+        assert (record.get_read_throttle_count(), record.get_write_throttle_count()) == (0, 0)
         ranged = handle.get_table_usage(
             TableUsageRequest().set_table_name("pizzas").set_start_time(0).set_end_time(2**41).set_limit(5)
         )
         assert sum(r.get_write_units() for r in ranged.get_usage_records()) == record.get_write_units()
+        cloud_emulator.admin("faults", {"throttle_requests": 1})
+        put(handle, "pizzas", {"id": 9})  # borneo retries the throttled attempt by itself
+        [throttled] = handle.get_table_usage(TableUsageRequest().set_table_name("pizzas")).get_usage_records()
+        assert throttled.get_write_throttle_count() == 1
         with pytest.raises(TableNotFoundException):
             handle.get_table_usage(TableUsageRequest().set_table_name("nope"))
     finally:
