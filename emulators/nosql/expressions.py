@@ -109,9 +109,16 @@ class RowRef(Expr):
 class ColumnRef(Expr):
     column: str
     enum_symbols: tuple = ()
+    source: str | None = None  # a joined table's alias (lower case); None for the target table
 
     def eval(self, env):
-        value = env.values.get(self.column)
+        if self.source is None:
+            value = env.values.get(self.column)
+        else:
+            entry = env.locals.get("@" + self.source)
+            joined = entry[0] if entry else None
+            # A left outer join that found no row: every column of that table is NULL.
+            value = None if joined is None else joined.get(self.column)
         if value is not None and self.enum_symbols:
             value = EnumValue(value, self.enum_symbols.index(value), self.enum_symbols)
         return [value]

@@ -84,6 +84,7 @@ CLAUSE_WORDS = (
     "JOIN",
     "NESTED",
     "UNNEST",
+    "INNER",
 )
 PREPARED_MAGIC = b"EMUPS1:"
 CONT_MAGIC = b"EMUCK1:"
@@ -119,6 +120,17 @@ class UpdateClause:
 
 
 @dataclass
+class Join:
+    """A table of the target's hierarchy joined by LEFT OUTER JOIN or NESTED TABLES."""
+
+    table_name: str
+    alias: str | None
+    on: Expr | None
+    nested: bool  # NESTED TABLES: the key predicates are implied
+    table: TableDef | None = None
+
+
+@dataclass
 class Statement:
     text: str
     variables: OrderedDict[str, TypeDef | None]
@@ -138,6 +150,7 @@ class Statement:
     values: list = field(default_factory=list)  # Expr, or None for DEFAULT
     returning: bool = False
     unnest: list = field(default_factory=list)  # (path Expr, $variable) pairs of UNNEST clauses
+    joins: list = field(default_factory=list)  # Join: LEFT OUTER JOIN / NESTED TABLES, in join order
 
 
 # --- parsing ----------------------------------------
@@ -197,10 +210,8 @@ class _Parser:
     def _new(self, kind: str, table_name: str, alias: str | None) -> Statement:
         return Statement(self.text, self.variables, kind, table_name, alias)
 
-    def _table_and_alias(self, stop_words=CLAUSE_WORDS, allow_unnest=False) -> tuple[str, str | None]:
+    def _table_ref(self, stop_words=CLAUSE_WORDS) -> tuple[str, str | None]:
         ts = self.ts
-        if ts.at_word("NESTED") and ts.peek(1).is_word("TABLES"):
-            raise unsupported("joins (NESTED TABLES)")
         table_name = ts.identifier("table name")
         while ts.at_op(".") and ts.peek(1).kind == "ident":
             ts.advance()
@@ -215,11 +226,56 @@ class _Parser:
             if token.kind not in ("ident", "var", "qident"):
                 raise ts.error("expected a table alias")
             alias = token.text
-        if ts.at_op(",") and not (allow_unnest and ts.peek(1).is_word("UNNEST")):
-            raise unsupported("joins (more than one table in FROM)")
-        if ts.at_word("NESTED", "LEFT", "JOIN", "UNNEST"):
-            raise unsupported("joins and NESTED TABLES (UNNEST is written after a comma)")
         return table_name, alias
+
+    def _table_and_alias(self, stop_words=CLAUSE_WORDS, allow_unnest=False) -> tuple[str, str | None]:
+        ts = self.ts
+        if ts.at_word("NESTED") and ts.peek(1).is_word("TABLES"):
+            raise unsupported("NESTED TABLES outside SELECT")
+        table_name, alias = self._table_ref(stop_words)
+        if ts.at_op(",") and not (allow_unnest and ts.peek(1).is_word("UNNEST")):
+            raise unsupported("joins other than LEFT OUTER JOIN and NESTED TABLES (several tables in FROM)")
+        if ts.at_word("JOIN", "INNER"):
+            raise unsupported("inner joins (use LEFT OUTER JOIN or NESTED TABLES)")
+        if ts.at_word("NESTED", "UNNEST") or (ts.at_word("LEFT") and not allow_unnest):
+            raise unsupported("this join form (UNNEST is written after a comma)")
+        return table_name, alias
+
+    def _from(self) -> tuple[str, str | None, list]:
+        """FROM's tables: the target, then LEFT OUTER JOINs, or NESTED TABLES(...)."""
+        ts = self.ts
+        joins: list[Join] = []
+        if ts.accept_word("NESTED", "TABLES"):
+            stop = (*CLAUSE_WORDS, "ANCESTORS", "DESCENDANTS", "ON")
+            ts.expect_op("(")
+            table_name, alias = self._table_ref(stop)
+            ancestors, descendants = [], []
+            for word, bucket in (("ANCESTORS", ancestors), ("DESCENDANTS", descendants)):
+                if ts.accept_word(word):
+                    ts.expect_op("(")
+                    while True:
+                        name, other = self._table_ref(stop)
+                        on = self.expr() if ts.accept_word("ON") else None
+                        bucket.append(Join(name, other, on, nested=True))
+                        if not ts.accept_op(","):
+                            break
+                    ts.expect_op(")")
+            ts.expect_op(")")
+            # Ancestors from the root down, then descendants from the target down.
+            joins = sorted(ancestors, key=lambda j: j.table_name.count(".")) + sorted(
+                descendants, key=lambda j: j.table_name.count(".")
+            )
+            return table_name, alias, joins
+        table_name, alias = self._table_and_alias(allow_unnest=True)
+        while ts.accept_word("LEFT"):
+            ts.accept_word("OUTER")
+            ts.expect_word("JOIN")
+            name, other = self._table_ref((*CLAUSE_WORDS, "ON"))
+            ts.expect_word("ON")
+            joins.append(Join(name, other, self.expr(), nested=False))
+        if ts.at_word("JOIN", "INNER"):
+            raise unsupported("inner joins (use LEFT OUTER JOIN or NESTED TABLES)")
+        return table_name, alias, joins
 
     def _unnest(self) -> list[tuple[Expr, str]]:
         """``, UNNEST(path [AS] $var)`` clauses: one result row per item of the path."""
@@ -245,9 +301,9 @@ class _Parser:
         distinct = ts.accept_word("DISTINCT")
         select = None if ts.accept_op("*") else self._select_list()
         ts.expect_word("FROM")
-        table_name, alias = self._table_and_alias(allow_unnest=True)
+        table_name, alias, joins = self._from()
         statement = self._new("select", table_name, alias)
-        statement.select, statement.distinct = select, distinct
+        statement.select, statement.distinct, statement.joins = select, distinct, joins
         statement.unnest = self._unnest()
         if ts.accept_word("WHERE"):
             statement.where = self.expr()
@@ -758,6 +814,8 @@ def compile_statement(statement: Statement, store: Store) -> Compiled:
         raise table_not_found(statement.table_name)
     compiled = Compiled(statement, table)
     resolver = _Resolver(statement, table)
+    if statement.joins:
+        _resolve_joins(statement, table, store, resolver)
     resolved_unnest = []
     for path, var in statement.unnest:
         resolved_unnest.append((resolver.resolve(path, aggregates=False), var))
@@ -810,6 +868,79 @@ def compile_statement(statement: Statement, store: Store) -> Compiled:
     return compiled
 
 
+def _join_label(name: str, alias: str | None) -> str:
+    """The name a joined table's row goes by in SELECT * results: its alias (without $), else its name."""
+    return (alias or name).lstrip("$")
+
+
+def _resolve_joins(statement: Statement, table: TableDef, store: Store, resolver: _Resolver) -> None:
+    """Check the hierarchy and order of joined tables, add NESTED TABLES' implied key predicates,
+    check LEFT OUTER JOIN's, and resolve each ON clause (which sees the tables joined before it)."""
+    target = table.name.lower()
+    previous: TableDef | None = None  # the last joined table
+    parent_of_next = table  # the table a descendant joins to: the target, then each descendant
+    for join in statement.joins:
+        joined = store.find_table(join.table_name)
+        if joined is None:
+            raise table_not_found(join.table_name)
+        join.table = joined
+        name = joined.name.lower()
+        ancestor = target.startswith(name + ".")
+        if not ancestor and not name.startswith(target + "."):
+            raise illegal(
+                f"Table {joined.name} is neither ancestor nor descendant of the target table {table.name}"
+            )
+        if previous is not None and name.count(".") <= previous.name.count("."):
+            if not ancestor and name.count(".") == previous.name.count("."):
+                raise unsupported("joins of sibling tables")
+            raise illegal(
+                f"Table {joined.name} is not descendant of table {previous.name}. Tables in left-outer-joins "
+                "must appear in top-down order after the target table"
+            )
+        if not ancestor and not name.startswith(parent_of_next.name.lower() + "."):
+            raise unsupported("joins of sibling tables")
+        # The key that links the rows: an ancestor's own key, or the key of the table a descendant joins.
+        link = list(joined.primary_key if ancestor else parent_of_next.primary_key)
+        left_label = statement.alias or table.name
+        if not ancestor and parent_of_next is not table:
+            left_label = next(j.alias or j.table.name for j in statement.joins if j.table is parent_of_next)
+        label = join.alias or joined.name
+        if join.nested:
+            implied = [
+                Compare("=", NamePath([*left_label.split("."), c]), NamePath([*label.split("."), c]))
+                for c in link
+            ]
+            parts = implied + ([join.on] if join.on is not None else [])
+            join.on = parts[0] if len(parts) == 1 else BoolOp("AND", parts)
+        resolver.joins[label.lower()] = joined
+        join.on = resolver.resolve(join.on, aggregates=False)
+        if not join.nested:
+            linked = _linked_columns(join.on, label.lower())
+            for column in link:
+                if column.lower() not in linked:
+                    raise illegal(
+                        f"A join predicate is missing from ON clause of table {joined.name} : "
+                        f"{left_label}.{column} = {label}.{column}"
+                    )
+        previous = joined
+        if not ancestor:
+            parent_of_next = joined
+
+
+def _linked_columns(on: Expr, source: str) -> set[str]:
+    """Columns of ``source`` equated in ON (top-level AND) with the same column of another table."""
+    parts = on.parts if isinstance(on, BoolOp) and on.op == "AND" else [on]
+    out = set()
+    for part in parts:
+        if isinstance(part, Compare) and part.op == "=":
+            a, b = part.left, part.right
+            if isinstance(a, ColumnRef) and isinstance(b, ColumnRef) and a.column.lower() == b.column.lower():
+                sources = {(a.source or "").lower(), (b.source or "").lower()}
+                if source in sources and len(sources) == 2:
+                    out.add(a.column.lower())
+    return out
+
+
 def _check_select(compiled: Compiled, statement: Statement) -> None:
     has_aggregate = any(
         isinstance(n, Aggregate)
@@ -822,7 +953,9 @@ def _check_select(compiled: Compiled, statement: Statement) -> None:
             raise illegal("SELECT * is not allowed in a grouping query: name the grouping expressions")
         for expr in [item.expr for item in statement.select] + [s.expr for s in statement.order_by]:
             _check_grouped(expr, statement.group_by)
-    compiled.streaming = not compiled.grouping and not statement.distinct and not statement.unnest
+    compiled.streaming = (
+        not compiled.grouping and not statement.distinct and not statement.unnest and not statement.joins
+    )
     _check_geo(statement)
     if not statement.order_by and statement.where is not None and not compiled.grouping:
         # geo_near orders its results by distance, nearest first, unless the query has an ORDER BY.
@@ -970,6 +1103,7 @@ class _Resolver:
         self.table = table
         self.externals: set[str] = set()
         self.locals: set[str] = set()  # UNNEST variables
+        self.joins: dict[str, TableDef] = {}  # lower-case alias (or table name) -> joined table
 
     def resolve(self, node: Expr, *, aggregates: bool) -> Expr:
         return self._visit(node, aggregates, inside_aggregate=False)
@@ -1034,6 +1168,23 @@ class _Resolver:
             raise illegal(f"No table in the FROM clause has a column named {argument.parts[0]}")
         raise illegal(f"The argument to the {label} function must be a row variable")
 
+    def _joined_path(self, parts: list[str]) -> Expr | None:
+        """``alias.column...`` of a joined table (its name may be dotted: ``parent.child.column``)."""
+        lowered = [p.lower() for p in parts]
+        for label, table in self.joins.items():
+            label_parts = label.split(".")
+            if lowered[: len(label_parts)] == label_parts and len(parts) > len(label_parts):
+                rest = parts[len(label_parts) :]
+                column = table.column(rest[0])
+                if column is None:
+                    raise illegal(f"Table {table.name} does not have a field named {rest[0]}")
+                kind = column.type.kind
+                node: Expr = ColumnRef(column.name, column.type.symbols if kind == "ENUM" else (), label)
+                for step in rest[1:]:
+                    node = FieldStep(node, step)
+                return node
+        return None
+
     def _variable_path(self, parts: list[str]) -> Expr:
         """``$v.a.b``: field steps into an UNNEST or declared external variable (else an unknown alias)."""
         if parts[0] in self.locals:
@@ -1052,6 +1203,9 @@ class _Resolver:
         table = self.table
         alias = self.statement.alias
         qualified = True
+        joined = self._joined_path(parts)
+        if joined is not None:
+            return joined
         if alias is not None and parts[0].lower() == alias.lower():
             parts = parts[1:]
         elif alias is None:
@@ -1247,10 +1401,21 @@ def project(table: TableDef, values: dict) -> dict:
 
 def _project(compiled: Compiled, env: Env) -> dict:
     """The result record: the whole row for ``SELECT *``, else one field per select item."""
-    select = compiled.statement.select
+    statement = compiled.statement
+    select = statement.select
+    if select is None and statement.joins:
+        # One field per table, named by its alias, holding its row (NULL when the join found none).
+        out: OrderedDict = OrderedDict()
+        out[_join_label(compiled.table.name, statement.alias)] = project(compiled.table, env.values)
+        for join in statement.joins:
+            entry = env.locals.get("@" + (join.alias or join.table.name).lower())
+            values = entry[0] if entry else None
+            label = _join_label(join.table.name, join.alias)
+            out[label] = None if values is None else project(join.table, values)
+        return out
     if select is None:
         return project(compiled.table, env.values)
-    out: OrderedDict = OrderedDict()
+    out = OrderedDict()
     for item in select:
         items = item.expr.eval(env)
         if any(isinstance(v, RowItem) for v in items):
@@ -1351,6 +1516,15 @@ def _scan_into(state: _State, store: Store, batch_limit: int, max_read_kb: int |
     rows = _sorted_rows(store, table)
     start = 0 if state.last_pk is None else bisect.bisect_right([pk for pk, _ in rows], state.last_pk)
     read_kb = 0
+    joined_rows: dict = {}  # table -> shard key -> rows in primary key order
+    for join in statement.joins:
+        by_shard = joined_rows.setdefault(join.table.name.lower(), {})
+        if by_shard:
+            continue
+        for _pk, row in _sorted_rows(store, join.table):
+            key = tuple(row.values.get(name) for name in join.table.shard_key)
+            by_shard.setdefault(key, []).append(row)
+            read_kb += row.kb if state.last_pk is None else 0
     index = start
     while index < len(rows):
         if index > start and max_read_kb is not None and read_kb >= max_read_kb:
@@ -1359,7 +1533,8 @@ def _scan_into(state: _State, store: Store, batch_limit: int, max_read_kb: int |
         index += 1
         read_kb += row.kb
         state.last_pk = pk
-        for env in _expand(statement, _env(compiled, row, row.values, state.variables, state.now_ms)):
+        base = _env(compiled, row, row.values, state.variables, state.now_ms)
+        for env in _expand(statement, base, joined_rows):
             _collect(state, env)
     if index < len(rows):
         _remember(state)
@@ -1370,9 +1545,22 @@ def _scan_into(state: _State, store: Store, batch_limit: int, max_read_kb: int |
     return _emit(state, batch_limit, max(read_kb, 1))
 
 
-def _expand(statement: Statement, env: Env) -> list[Env]:
-    """The row's environments: itself, or one per combination of its UNNEST items (none if empty)."""
+def _expand(statement: Statement, env: Env, joined_rows: dict | None = None) -> list[Env]:
+    """The row's environments: itself, or one per combination of its joined rows (a left outer join:
+    NULL when none matches) and of its UNNEST items (none if empty)."""
     envs = [env]
+    for join in statement.joins:
+        label = (join.alias or join.table.name).lower()
+        expanded = []
+        for current in envs:
+            shard = tuple(current.values.get(name) for name in join.table.shard_key)
+            matches = []
+            for row in joined_rows.get(join.table.name.lower(), {}).get(shard, ()):
+                candidate = current.with_local("@" + label, row.values)
+                if join.on.eval(candidate) == [True]:
+                    matches.append(candidate)
+            expanded.extend(matches or [current.with_local("@" + label, None)])
+        envs = expanded
     for path, var in statement.unnest:
         envs = [e.with_local(var, item) for e in envs for item in path.eval(e)]
     return envs

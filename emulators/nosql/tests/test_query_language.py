@@ -982,3 +982,119 @@ def test_unnest_arrays_into_rows(items):
     assert [(r["tag"], r["n"]) for r in counts] == sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))
     with pytest.raises(IllegalArgumentException, match="\\$tag is neither"):
         run(items, "SELECT $tag, count(*) FROM items t, UNNEST(t.info.tags[] AS $tag) GROUP BY t.kind")
+
+
+# --- joins in a table hierarchy ---------------------------------------------------------------------------
+
+SHOPS = [{"sid": 1, "name": "centro"}, {"sid": 2, "name": "praia"}, {"sid": 3, "name": "nova"}]
+ORDERS = [
+    {"sid": 1, "oid": 10, "total": Decimal("50")},
+    {"sid": 1, "oid": 11, "total": Decimal("20")},
+    {"sid": 2, "oid": 20, "total": Decimal("35")},
+]
+LINES = [
+    {"sid": 1, "oid": 10, "line": 1, "what": "margherita"},
+    {"sid": 1, "oid": 10, "line": 2, "what": "guarana"},
+    {"sid": 2, "oid": 20, "line": 1, "what": "calabresa"},
+]
+
+
+@pytest.fixture
+def hierarchy(handle):
+    ddl(handle, "CREATE TABLE shops (sid INTEGER, name STRING, PRIMARY KEY (sid))")
+    ddl(handle, "CREATE TABLE shops.orders (oid INTEGER, total NUMBER, PRIMARY KEY (oid))")
+    ddl(handle, "CREATE TABLE shops.orders.lines (line INTEGER, what STRING, PRIMARY KEY (line))")
+    for table, rows in (("shops", SHOPS), ("shops.orders", ORDERS), ("shops.orders.lines", LINES)):
+        for row in rows:
+            handle.put(PutRequest().set_table_name(table).set_value(row))
+    return handle
+
+
+def _orders_of(shop):
+    return [o for o in ORDERS if o["sid"] == shop["sid"]]
+
+
+def test_left_outer_join_keeps_parents_without_children(hierarchy):
+    rows = run(
+        hierarchy,
+        "SELECT s.sid, s.name, o.oid, o.total FROM shops s "
+        "LEFT OUTER JOIN shops.orders o ON s.sid = o.sid ORDER BY s.sid, o.oid",
+        limit=2,
+    )
+    expected = []
+    for shop in SHOPS:
+        for order in _orders_of(shop) or [None]:
+            expected.append(
+                {
+                    "sid": shop["sid"],
+                    "name": shop["name"],
+                    "oid": order and order["oid"],
+                    "total": order and order["total"],
+                }
+            )
+    assert rows == expected
+    # Aggregates over the join: the number of orders and their sum per shop (0 and NULL for none).
+    totals = run(
+        hierarchy,
+        "SELECT s.name, count(o.oid) AS n, sum(o.total) AS spent FROM shops s "
+        "LEFT OUTER JOIN shops.orders o ON s.sid = o.sid GROUP BY s.name ORDER BY s.name",
+    )
+    assert totals == [
+        {
+            "name": shop["name"],
+            "n": len(_orders_of(shop)),
+            "spent": sum((o["total"] for o in _orders_of(shop)), Decimal(0)) if _orders_of(shop) else None,
+        }
+        for shop in sorted(SHOPS, key=lambda s: s["name"])
+    ]
+
+
+def test_join_to_an_ancestor_and_select_star(hierarchy):
+    rows = run(
+        hierarchy,
+        "SELECT * FROM shops.orders.lines l LEFT OUTER JOIN shops s ON l.sid = s.sid "
+        "LEFT OUTER JOIN shops.orders o ON l.sid = o.sid AND l.oid = o.oid",
+    )
+    shops = {s["sid"]: s for s in SHOPS}
+    orders = {(o["sid"], o["oid"]): o for o in ORDERS}
+    assert rows == [
+        {"l": line, "s": shops[line["sid"]], "o": orders[(line["sid"], line["oid"])]} for line in LINES
+    ]
+
+
+def test_nested_tables_imply_the_key_predicates(hierarchy):
+    rows = run(
+        hierarchy,
+        "SELECT o.oid, s.name, l.what FROM NESTED TABLES(shops.orders o ANCESTORS(shops s) "
+        "DESCENDANTS(shops.orders.lines l ON l.what != 'guarana')) ORDER BY o.oid, l.line",
+    )
+    expected = []
+    for order in ORDERS:
+        lines = [
+            li
+            for li in LINES
+            if (li["sid"], li["oid"]) == (order["sid"], order["oid"]) and li["what"] != "guarana"
+        ]
+        shop = next(s for s in SHOPS if s["sid"] == order["sid"])
+        for line in lines or [None]:
+            expected.append({"oid": order["oid"], "name": shop["name"], "what": line and line["what"]})
+    assert rows == expected
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        (
+            "SELECT * FROM shops.orders.lines l LEFT OUTER JOIN shops.orders o ON l.sid = o.sid "
+            "AND l.oid = o.oid LEFT OUTER JOIN shops s ON l.sid = s.sid",
+            "top-down order",
+        ),
+        (
+            "SELECT * FROM shops s LEFT OUTER JOIN shops.orders o ON s.name = o.total",
+            "A join predicate is missing from ON clause of table shops.orders : s.sid = o.sid",
+        ),
+    ],
+)
+def test_join_misuse(hierarchy, statement, message):
+    with pytest.raises(IllegalArgumentException, match=message):
+        run(hierarchy, statement)
