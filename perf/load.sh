@@ -10,10 +10,12 @@
 # missing and locust into var/load-venv from requirements-load.txt, with --require-hashes. Everything
 # runs from a temp folder: production settings (perf/load_settings.py: production's plus STATIC_ROOT
 # there), the embedded SQLite store shared by both instances, collectstatic, a self-signed certificate,
-# nginx's config (filled in from deploy/nginx-load.conf), pid and logs. Redis: the one on 6379 under a
+# nginx's config (deploy/nginx-load.conf around deploy/nginx.conf, the production balancer, rendered by
+# scripts/_stack.sh, which scripts/topology.sh shares), pid and logs. Redis: the one on 6379 under a
 # key prefix of this run's own (its keys are deleted at the end), else a throwaway redis-server.
 # Everything started here is stopped on exit, Ctrl+C included.
 source "$(dirname "$0")/../scripts/_common.sh"
+source "$ROOT/scripts/_stack.sh"
 
 MODE=run
 case "${1:-}" in
@@ -49,9 +51,7 @@ if [ "$(cat "$LOAD_VENV/.installed" 2>/dev/null)" != "$sum" ]; then
   "$LOAD_VENV/bin/python" -m pip install --quiet --require-hashes -r requirements-load.txt
   echo "$sum" > "$LOAD_VENV/.installed"
 fi
-command -v nginx >/dev/null || PATH="$PATH:/usr/sbin"
-command -v nginx >/dev/null || apt_install nginx
-command -v nginx >/dev/null || PATH="$PATH:/usr/sbin"
+ensure_nginx
 
 # --- the run's folder, and stopping everything on the way out -------------------------------------
 TMP="$(mktemp -d /tmp/ocipizza-load.XXXXXX)"
@@ -75,25 +75,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() {  # url, what, pid: until it answers (any status), or the process died, or 30 s
-  for _ in $(seq 300); do
-    kill -0 "$3" 2>/dev/null || { echo "$2 exited; its log:" >&2; tail -20 "$4" >&2; exit 1; }
-    if "$PY" - "$1" <<'PY'
-import ssl, sys, urllib.error, urllib.request
-try:
-    urllib.request.urlopen(sys.argv[1], timeout=1, context=ssl._create_unverified_context())
-except urllib.error.HTTPError:
-    pass
-except OSError:
-    sys.exit(1)
-PY
-    then return 0; fi
-    sleep 0.1
-  done
-  echo "$2 did not answer in 30 s" >&2; exit 1
-}
 
 if redis_up 6379; then
   REDIS_PORT=6379
@@ -147,6 +128,7 @@ say "Preparing the store in $TMP"
 "$PY" manage.py load_pizzeria >> "$TMP/setup.log" 2>&1
 "$PY" manage.py build_cep_db >> "$TMP/setup.log" 2>&1
 "$PY" manage.py collectstatic --no-input -v 0 >> "$TMP/setup.log" 2>&1
+"$PY" manage.py error_pages "$TMP/errors" >> "$TMP/setup.log" 2>&1
 MOST_USERS="$USERS"; [ "$MODE" = saturation ] && MOST_USERS="${SAT_USERS[-1]}"
 CUSTOMERS=$(( (MOST_USERS * 2 + 2) / 3 + 2 ))  # Customer users are 2 in 3 (perf/locustfile.py)
 say "Signing up and confirming $CUSTOMERS customers (the project's services, Argon2 hashes)"
@@ -154,21 +136,16 @@ say "Signing up and confirming $CUSTOMERS customers (the project's services, Arg
 
 say "Starting two instances (gunicorn, $GUNICORN_WORKERS workers × $GUNICORN_THREADS threads each) on :$WEB1 and :$WEB2"
 for port in "$WEB1" "$WEB2"; do
-  GUNICORN_BIND="127.0.0.1:$port" "$VENV/bin/gunicorn" -c gunicorn.conf.py ocipizza.wsgi:application \
-    > "$TMP/web-$port.log" 2>&1 &
+  start_gunicorn "127.0.0.1:$port" "$TMP/web-$port.log"
   PIDS+=($!)
-  wait_http "http://127.0.0.1:$port/healthz" "gunicorn on :$port" "$!" "$TMP/web-$port.log"
+  wait_http "http://127.0.0.1:$port/healthz" "gunicorn on :$port" "$!" "$TMP/web-$port.log" || exit 1
 done
 
-say "Starting nginx on $BASE (config from deploy/nginx-load.conf)"
-mkdir -p "$TMP/nginx"
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
-  -keyout "$TMP/nginx/key.pem" -out "$TMP/nginx/cert.pem" 2>/dev/null
-sed -e "s#@DIR@#$TMP/nginx#g" -e "s#@PORT@#$PORT#g" -e "s#@WEB1@#$WEB1#g" -e "s#@WEB2@#$WEB2#g" \
-  -e "s#@USER@#$(id -un)#g" deploy/nginx-load.conf > "$TMP/nginx/nginx.conf"
+say "Starting nginx on $BASE (deploy/nginx.conf in deploy/nginx-load.conf)"
+render_nginx "$TMP/nginx" "$PORT" "127.0.0.1:$WEB1" "127.0.0.1:$WEB2" "$TMP/errors"
 nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" > "$TMP/nginx/stdout.log" 2>&1 &
 PIDS+=($!)
-wait_http "$BASE/healthz" "nginx" "$!" "$TMP/nginx/error.log"
+wait_http "$BASE/healthz" "nginx" "$!" "$TMP/nginx/error.log" || exit 1
 
 RESULTS="$ROOT/var/load/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$RESULTS"
