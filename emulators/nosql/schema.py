@@ -119,11 +119,16 @@ class Identity:
     max: int
     cache: int
     cycle: bool
+    # Whether MINVALUE / MAXVALUE were given: the schema JSON shows only those, as the server does.
+    min_given: bool = True
+    max_given: bool = True
 
     def ddl(self) -> str:
         how = "ALWAYS" if self.always else "BY DEFAULT" + (" ON NULL" if self.on_null else "")
-        options = f"START WITH {self.start} INCREMENT BY {self.increment} MAXVALUE {self.max} "
-        options += f"MINVALUE {self.min} CACHE {self.cache} {'CYCLE' if self.cycle else 'NO CYCLE'}"
+        options = f"START WITH {self.start} INCREMENT BY {self.increment}"
+        options += f" MAXVALUE {self.max}" if self.max_given else " NO MAXVALUE"
+        options += f" MINVALUE {self.min}" if self.min_given else " NO MINVALUE"
+        options += f" CACHE {self.cache} {'CYCLE' if self.cycle else 'NO CYCLE'}"
         return f"GENERATED {how} AS IDENTITY ({options})"
 
     def to_json(self, name: str) -> dict:
@@ -134,8 +139,8 @@ class Identity:
             "sequence": {
                 "start": self.start,
                 "increment": self.increment,
-                "min": self.min,
-                "max": self.max,
+                **({"min": self.min} if self.min_given else {}),
+                **({"max": self.max} if self.max_given else {}),
                 "cache": self.cache,
                 "cycle": self.cycle,
             },
@@ -236,7 +241,13 @@ class IndexDef:
             if kind:
                 entry["type"] = kind
             out_fields.append(entry)
-        return {"name": self.name, "type": "secondary", "fields": out_fields, "withNoNulls": False}
+        return {
+            "name": self.name,
+            "type": "secondary",
+            "fields": out_fields,
+            "withNoNulls": False,
+            "withUniqueKeysPerRow": False,
+        }
 
 
 @dataclass
@@ -304,7 +315,8 @@ class TableDef:
         return self.name.split(".")[0]
 
     def schema_json(self) -> str:
-        out: dict = {"json_version": 1, "type": "table"}
+        # Version 2 of the server's format (TableImpl.JsonFormatter): index fields as {"path", "type"}.
+        out: dict = {"json_version": 2, "type": "table"}
         if self.namespace:
             out["namespace"] = self.namespace
         out["name"] = self.name.split(":", 1)[-1]
@@ -1153,7 +1165,18 @@ def _identity(ts: TokenStream, name: str, typedef: TypeDef) -> Identity:
         raise illegal(f"START WITH {start} is outside MINVALUE {minimum} and MAXVALUE {maximum}.")
     if options["cache"] <= 0:
         raise illegal("CACHE must be a positive number.")
-    return Identity(always, on_null, start, increment, minimum, maximum, options["cache"], options["cycle"])
+    return Identity(
+        always,
+        on_null,
+        start,
+        increment,
+        minimum,
+        maximum,
+        options["cache"],
+        options["cycle"],
+        options["min"] is not None,
+        options["max"] is not None,
+    )
 
 
 def _signed_int(ts: TokenStream) -> int:

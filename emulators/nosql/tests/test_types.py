@@ -312,6 +312,13 @@ def test_identity_by_default_and_on_null(handle):
         PRIMARY KEY (k))""",
     )
     assert put(handle, "a", {"k": "x"}).get_generated_value() == 1
+    # Oracle's defaults; the schema shows MINVALUE/MAXVALUE only when the DDL gave them.
+    assert schema(handle, "a")["identity"]["sequence"] == {
+        "start": 1,
+        "increment": 1,
+        "cache": 1000,
+        "cycle": False,
+    }
     # BY DEFAULT takes a value the application supplies, and generates nothing then.
     result = put(handle, "a", {"k": "y", "n": 50})
     assert result.get_generated_value() is None and get(handle, "a", {"k": "y"})["n"] == 50
