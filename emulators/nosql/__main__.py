@@ -45,22 +45,43 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="reset the connection of the next N data requests (-1: all, until cleared at /_emulator/faults)",
     )
+    parser.add_argument(
+        "--error-requests",
+        type=int,
+        default=0,
+        metavar="N",
+        help="answer the next N requests with --error-code (e.g. 104 SECURITY_INFO_UNAVAILABLE)",
+    )
+    parser.add_argument(
+        "--error-code",
+        type=int,
+        default=0,
+        metavar="CODE",
+        help="the proxy error code --error-requests answers with (see emulators/nosql/errors.py)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s"
     )
 
-    emulator = Emulator(
-        data=args.data,
-        cloud=args.cloud,
-        faults={
-            "throttle_requests": args.throttle,
-            "latency_ms": args.latency_ms,
-            "fail_after_commit": args.fail_after_commit,
-            "refuse_connections": args.refuse_connections,
-        },
-    )
+    if args.error_requests and not args.error_code:
+        parser.error("--error-requests needs --error-code (for example 104, SECURITY_INFO_UNAVAILABLE)")
+    try:
+        emulator = Emulator(
+            data=args.data,
+            cloud=args.cloud,
+            faults={
+                "throttle_requests": args.throttle,
+                "latency_ms": args.latency_ms,
+                "fail_after_commit": args.fail_after_commit,
+                "refuse_connections": args.refuse_connections,
+                "error_requests": args.error_requests,
+                "error_code": args.error_code,
+            },
+        )
+    except ValueError as e:
+        parser.error(str(e))
     server = make_server(args.host, args.port, emulator)
     host, port = server.server_address[:2]
     mode = "cloud" if args.cloud else "on-premises"

@@ -151,3 +151,23 @@ def test_the_error_knob_accepts_only_codes_it_can_explain(fresh):
         fresh.admin("faults", {"error_requests": 1, "error_code": errors.TABLE_NOT_FOUND})
     assert refused.value.code == 400
     assert "error_code must be one of" in refused.value.read().decode()
+
+
+def test_the_error_knob_from_the_command_line():
+    from .support import EmulatorProcess
+
+    process = EmulatorProcess(
+        "--error-requests", "1", "--error-code", str(errors.SERVICE_UNAVAILABLE)
+    ).start()
+    try:
+        assert process.admin("faults", method="GET")["error_requests"] == 1
+        handle = make_handle(process.url, retries=0)
+        try:
+            with pytest.raises(SystemException, match="temporarily unavailable"):
+                handle.get(GetRequest().set_table_name("any").set_key({"id": 1}))
+            with pytest.raises(TableNotFoundException):  # the knob is spent: the real answer
+                handle.get(GetRequest().set_table_name("any").set_key({"id": 1}))
+        finally:
+            handle.close()
+    finally:
+        process.stop()
