@@ -308,3 +308,12 @@ def test_a_keyboard_alone_places_an_order(page, live_server, diner, menu_data):
     page.wait_for_url(re.compile(r".*/pedidos/[0-9a-z]+/$"))
     expect(page.get_by_test_id("order-status")).to_have_text("Aguardando pagamento")
     expect(page.get_by_test_id("order-total")).to_be_visible()
+
+
+def test_the_api_docs_examples_take_the_keyboard_on_a_phone(phone_page, live_server):
+    page = phone_page
+    page.goto(live_server.url + "/api/docs/")
+    # A phone's width cuts the examples' long lines: each box takes the focus, so the arrow keys scroll it
+    # (axe's scrollable-region-focusable, checked on this page by the fixture, is the rule).
+    for name in ("Exemplo de pedido e resposta", "Exemplo de erro"):
+        tab_to(page, page.get_by_role("region", name=name))
