@@ -1851,6 +1851,10 @@ def describe(compiled: Compiled) -> str:
         else f"{kind} on {compiled.table.name} (single shard, evaluated by the emulator)"
     ]
     lines.append("  scan: all live rows in primary key order")
+    for join in statement.joins:
+        lines.append(f"  left outer join: {join.table.name} (rows of the same shard key, ON condition)")
+    for _path, var in statement.unnest:
+        lines.append(f"  unnest: one row per item of {var}")
     if statement.where is not None:
         lines.append("  filter: WHERE condition")
     if statement.group_by or compiled.grouping:
