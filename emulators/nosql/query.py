@@ -670,7 +670,7 @@ class _Parser:
                 ts.advance()
                 token = ts.advance()
                 if token.kind in ("ident", "qident", "string"):
-                    if isinstance(node, NamePath) and not isinstance(node, _Tuple):
+                    if isinstance(node, NamePath):
                         node = NamePath([*node.parts, token.text])
                     else:
                         node = FieldStep(node, token.text)
