@@ -9,7 +9,8 @@ import pytest
 from .client import order_id_of
 from .conftest import wait_until
 
-pytestmark = pytest.mark.system
+# One worker runs every topology test: they share the session's processes (tests/topology/conftest.py).
+pytestmark = [pytest.mark.system, pytest.mark.xdist_group("topology")]
 
 
 @pytest.fixture
@@ -102,8 +103,11 @@ def test_sigkill_mid_checkout_loses_nothing_and_the_resubmit_places_one_order(re
     assert "aperte “Fazer pedido” de novo" in response.text and "não será cobrado duas vezes" in response.text
 
     _slow_store(topology, 0)
-    topology.start_service("web1")
-    topology.start_service("web2")
+    both = [threading.Thread(target=topology.start_service, args=(name,)) for name in ("web1", "web2")]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join()
     again = customer.checkout(data)  # the customer presses the button again: same form, same key
     assert order_id_of(again), again.status_code
     orders = _orders_with_key(topology, 1, data["key"])

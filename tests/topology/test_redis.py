@@ -12,7 +12,8 @@ import pytest
 from .client import SESSION_COOKIE
 from .conftest import wait_until
 
-pytestmark = pytest.mark.system
+# One worker runs every topology test: they share the session's processes (tests/topology/conftest.py).
+pytestmark = [pytest.mark.system, pytest.mark.xdist_group("topology")]
 
 # The app waits REDIS_CONNECT_TIMEOUT (1 s) at most; the client's timeout adds room for a busy machine.
 BUDGET = 1.0 + 4.0

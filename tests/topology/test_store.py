@@ -16,7 +16,8 @@ import requests
 
 from .conftest import wait_until
 
-pytestmark = pytest.mark.system
+# One worker runs every topology test: they share the session's processes (tests/topology/conftest.py).
+pytestmark = [pytest.mark.system, pytest.mark.xdist_group("topology")]
 
 # NOSQL_REQUEST_TIMEOUT (3 s) bounds a store request, retries included; room for a busy machine.
 BUDGET = 3.0 + 5.0
