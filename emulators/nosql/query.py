@@ -128,6 +128,7 @@ class Join:
     on: Expr | None
     nested: bool  # NESTED TABLES: the key predicates are implied
     table: TableDef | None = None
+    inner: bool = False  # FROM a, a.b WHERE ...: the join predicates are in WHERE
 
 
 @dataclass
@@ -266,15 +267,23 @@ class _Parser:
                 descendants, key=lambda j: j.table_name.count(".")
             )
             return table_name, alias, joins
-        table_name, alias = self._table_and_alias(allow_unnest=True)
+        table_name, alias = self._table_ref()
+        while ts.at_op(",") and not ts.peek(1).is_word("UNNEST"):
+            ts.advance()
+            name, other = self._table_ref()
+            joins.append(Join(name, other, None, nested=False, inner=True))
+        if ts.at_word("JOIN", "INNER"):
+            raise unsupported("JOIN ... ON (write inner joins as FROM a, a.b WHERE ...)")
+        if ts.at_word("NESTED", "UNNEST"):
+            raise unsupported("this join form (UNNEST is written after a comma)")
+        if joins and ts.at_word("LEFT"):
+            raise unsupported("inner and left outer joins in one query")
         while ts.accept_word("LEFT"):
             ts.accept_word("OUTER")
             ts.expect_word("JOIN")
             name, other = self._table_ref((*CLAUSE_WORDS, "ON"))
             ts.expect_word("ON")
             joins.append(Join(name, other, self.expr(), nested=False))
-        if ts.at_word("JOIN", "INNER"):
-            raise unsupported("inner joins (use LEFT OUTER JOIN or NESTED TABLES)")
         return table_name, alias, joins
 
     def _unnest(self) -> list[tuple[Expr, str]]:
@@ -814,7 +823,9 @@ def compile_statement(statement: Statement, store: Store) -> Compiled:
         raise table_not_found(statement.table_name)
     compiled = Compiled(statement, table)
     resolver = _Resolver(statement, table)
-    if statement.joins:
+    if any(join.inner for join in statement.joins):
+        _resolve_inner_joins(statement, table, store, resolver)
+    elif statement.joins:
         _resolve_joins(statement, table, store, resolver)
     resolved_unnest = []
     for path, var in statement.unnest:
@@ -823,6 +834,8 @@ def compile_statement(statement: Statement, store: Store) -> Compiled:
     statement.unnest = resolved_unnest
     if statement.where is not None:
         statement.where = resolver.resolve(statement.where, aggregates=False)
+    if any(join.inner for join in statement.joins):
+        _check_inner_join_predicates(statement, table)
     for item in statement.select or ():
         item.expr = resolver.resolve(item.expr, aggregates=statement.kind == "select")
     for spec in statement.order_by:
@@ -925,6 +938,40 @@ def _resolve_joins(statement: Statement, table: TableDef, store: Store, resolver
         previous = joined
         if not ancestor:
             parent_of_next = joined
+
+
+def _resolve_inner_joins(statement: Statement, table: TableDef, store: Store, resolver: _Resolver) -> None:
+    """``FROM a, a.b, ...``: tables of one hierarchy, combined within a shard and filtered by WHERE."""
+    root = table.name.lower().split(".")[0]
+    seen = {table.name.lower()}
+    for join in statement.joins:
+        joined = store.find_table(join.table_name)
+        if joined is None:
+            raise table_not_found(join.table_name)
+        if joined.name.lower().split(".")[0] != root:
+            raise illegal(
+                f"Table {joined.name} is not in the table hierarchy of {table.name}: it cannot be joined"
+            )
+        if joined.name.lower() in seen:
+            raise unsupported(f"joining table {joined.name} with itself")
+        seen.add(joined.name.lower())
+        join.table = joined
+        resolver.joins[(join.alias or joined.name).lower()] = joined
+
+
+def _check_inner_join_predicates(statement: Statement, table: TableDef) -> None:
+    """Oracle requires WHERE to equate every shard key column of each joined table with another table's."""
+    where = statement.where
+    target_label = statement.alias or table.name
+    for join in statement.joins:
+        label = join.alias or join.table.name
+        linked = _linked_columns(where, label.lower()) if where is not None else set()
+        for column in table.shard_key:
+            if column.lower() not in linked:
+                raise illegal(
+                    f"The WHERE clause of a join must equate the shard key columns of the joined tables: "
+                    f"{target_label}.{column} = {label}.{column} is missing"
+                )
 
 
 def _linked_columns(on: Expr, source: str) -> set[str]:
@@ -1557,9 +1604,12 @@ def _expand(statement: Statement, env: Env, joined_rows: dict | None = None) -> 
             matches = []
             for row in joined_rows.get(join.table.name.lower(), {}).get(shard, ()):
                 candidate = current.with_local("@" + label, row.values)
-                if join.on.eval(candidate) == [True]:
+                if join.inner or join.on.eval(candidate) == [True]:
                     matches.append(candidate)
-            expanded.extend(matches or [current.with_local("@" + label, None)])
+            if join.inner:
+                expanded.extend(matches)  # WHERE does the rest
+            else:
+                expanded.extend(matches or [current.with_local("@" + label, None)])
         envs = expanded
     for path, var in statement.unnest:
         envs = [e.with_local(var, item) for e in envs for item in path.eval(e)]
@@ -1852,7 +1902,8 @@ def describe(compiled: Compiled) -> str:
     ]
     lines.append("  scan: all live rows in primary key order")
     for join in statement.joins:
-        lines.append(f"  left outer join: {join.table.name} (rows of the same shard key, ON condition)")
+        kind = "inner join" if join.inner else "left outer join"
+        lines.append(f"  {kind}: {join.table.name} (rows of the same shard key)")
     for _path, var in statement.unnest:
         lines.append(f"  unnest: one row per item of {var}")
     if statement.where is not None:

@@ -1081,6 +1081,24 @@ def test_nested_tables_imply_the_key_predicates(hierarchy):
     assert rows == expected
 
 
+def test_inner_join_keeps_only_matching_rows(hierarchy):
+    rows = run(
+        hierarchy,
+        "SELECT s.name, o.oid, l.what FROM shops s, shops.orders o, shops.orders.lines l "
+        "WHERE s.sid = o.sid AND o.sid = l.sid AND o.oid = l.oid ORDER BY o.oid, l.line",
+    )
+    names = {s["sid"]: s["name"] for s in SHOPS}
+    expected = [
+        {"name": names[o["sid"]], "oid": o["oid"], "what": li["what"]}
+        for o in ORDERS
+        for li in LINES
+        if (li["sid"], li["oid"]) == (o["sid"], o["oid"])
+    ]
+    assert rows == expected
+    with pytest.raises(IllegalArgumentException, match="must equate the shard key columns"):
+        run(hierarchy, "SELECT * FROM shops s, shops.orders o WHERE o.total > 10")
+
+
 @pytest.mark.parametrize(
     ("statement", "message"),
     [
