@@ -60,7 +60,11 @@ class CancelForm(forms.Form):
     MAX_DETAIL = 150
 
     reason = forms.ChoiceField(
-        choices=REASONS, error_messages={"required": _("Conte por que você quer cancelar o pedido.")}
+        choices=REASONS,
+        error_messages={
+            "required": _("Conte por que você quer cancelar o pedido."),
+            "invalid_choice": _("Escolha um dos motivos da lista."),
+        },
     )
     detail = _NoNulCharField(max_length=MAX_DETAIL, required=False, strip=True)
 
