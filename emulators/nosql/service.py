@@ -490,7 +490,7 @@ class Service:
             if dropped is not None and dropped.lower() == self.store.qualify(name).lower():
                 # The proxy answers the operation a drop started with the table DROPPED.
                 return self._table_result(TableInfo(dropped, DROPPED, None, operation))
-            raise errors.table_not_found(name)
+            raise errors.table_not_found(self.store.qualify(name))
         return self._table_result(TableInfo(table.name, 0, table, operation))
 
     def _list_tables(self, request: Request) -> bytes:

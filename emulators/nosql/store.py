@@ -212,7 +212,7 @@ class Store:
     def table(self, name: str) -> TableDef:
         table = self.tables.get(self.qualify(name).lower())
         if table is None:
-            raise table_not_found(name)
+            raise table_not_found(self.qualify(name))  # "ns:name", as the proxy names it
         return table
 
     def find_table(self, name: str) -> TableDef | None:
@@ -309,7 +309,7 @@ class Store:
         if table is None:
             if command.if_exists:
                 return TableInfo(self.qualify(command.name), DROPPED, None, self._op_id())
-            raise table_not_found(command.name)
+            raise table_not_found(self.qualify(command.name))
         if table.children:
             raise illegal(f"Cannot drop table {table.name}: it has child tables {', '.join(table.children)}")
         self._forget_table(table)

@@ -319,6 +319,8 @@ def test_namespaces(fresh, handle):
     try:
         assert scoped.get(GetRequest().set_table_name("users").set_key({"id": 1})).get_value() == {"id": 1}
         assert list(scoped.query_iterable(QueryRequest().set_statement("SELECT * FROM users"))) == [{"id": 1}]
+        with pytest.raises(TableNotFoundException, match="Table not found: shop:nope"):
+            scoped.get(GetRequest().set_table_name("nope").set_key({"id": 1}))
         scoped.put(PutRequest().set_table_name("sysdefault:users").set_value({"id": 9}))
     finally:
         scoped.close()
