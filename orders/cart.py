@@ -161,7 +161,9 @@ class AccountCart:
             return {"lines": lines, **_merged(stored)}
 
         self.raw = account_services.customer_cart_update(customer_id=self.customer_id, change=change)
-        return outcome[0] if outcome else None
+        if not outcome:  # the account was deleted meanwhile (on another device)
+            raise CartError(_("Entre na sua conta para continuar."))
+        return outcome[0]
 
 
 def _merged(stored) -> dict:

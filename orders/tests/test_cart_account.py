@@ -207,3 +207,13 @@ def test_a_signed_in_page_costs_no_more_redis_commands_nor_store_reads(phone, no
     # session and the menu only.
     assert nosql_store.stats.calls["get"] == 1 and nosql_store.stats.total == 1
     assert redis_commands.count() <= 2
+
+
+def test_a_change_to_the_cart_of_an_account_deleted_meanwhile_is_refused_with_a_message(customer):
+    from menu.selectors import storefront_get
+
+    menu, pizzeria = storefront_get()
+    account = carts.AccountCart(accounts_rows.user_get(customer.id).customer)
+    accounts_rows.user_delete(customer.id)  # on another device
+    with pytest.raises(carts.CartError, match="Entre na sua conta para continuar."):
+        carts.cart_add(session=account, menu=menu, pizzeria=pizzeria, item_slug="calabresa")
