@@ -804,8 +804,11 @@ def parse_ddl(statement: str, lookup: Callable[[str], TableDef | None]):
         elif ts.at_word("INDEX"):
             ts.advance()
             result = _create_index(ts)
-        elif ts.at_word("FULLTEXT", "NAMESPACE", "USER", "ROLE", "REGION"):
-            raise unsupported(f"CREATE {ts.current.text.upper()}")
+        elif ts.at_word("USER", "ROLE"):
+            # The proxy refuses these in a TableRequest in its own words (KVDataService.handleTableDdl).
+            raise illegal(f"CREATE {ts.current.text.upper()} statement is not supported")
+        elif ts.at_word("FULLTEXT", "NAMESPACE", "REGION"):
+            raise unsupported(f"CREATE {ts.current.text.upper()} in a TableRequest")
         else:
             raise ts.error("expected TABLE or INDEX after CREATE")
     elif ts.accept_word("DROP"):
@@ -825,9 +828,12 @@ def parse_ddl(statement: str, lookup: Callable[[str], TableDef | None]):
             raise unsupported(f"ALTER {ts.current.text.upper()}")
         result = _alter_table(ts)
     elif ts.at_word("DESCRIBE", "DESC", "SHOW", "GRANT", "REVOKE"):
-        raise unsupported(f"{ts.current.text.upper()} statements")
+        word = "DESCRIBE" if ts.at_word("DESC") else ts.current.text.upper()
+        raise illegal(f"{word} statement is not supported")
     elif ts.at_word("SELECT", "DECLARE", "INSERT", "UPSERT", "UPDATE", "DELETE"):
-        raise illegal("Table requests accept DDL statements only; use a query for DML")
+        # The proxy's words (KVDataService.handleTableDdl): INSERT, UPSERT and DELETE compile as UPDATE.
+        operation = "SELECT" if ts.at_word("SELECT", "DECLARE") else "UPDATE"
+        raise illegal(f"TableRequest can not be used for {operation} statement, use QueryRequest instead")
     else:
         raise ts.error("expected CREATE or DROP")
     ts.accept_op(";")

@@ -131,7 +131,10 @@ def test_indexes(handle):
         ("CREATE TABLE t (id INTEGER, PRIMARY KEY (id)) USING TTL 5 MINUTES", "only DAYS and HOURS"),
         ("ALTER TABLE t (MODIFY x)", "not supported by the emulator: ALTER TABLE"),
         ("CREATE TABLE t (id INTEGER, PRIMARY KEY (id)", "Syntax error"),
-        ("SELECT * FROM t", "DDL statements only"),
+        ("SELECT * FROM t", "TableRequest can not be used for SELECT statement, use QueryRequest instead"),
+        ("DELETE FROM t", "TableRequest can not be used for UPDATE statement"),
+        ("SHOW TABLES", "SHOW statement is not supported"),
+        ("CREATE USER u IDENTIFIED BY 'p'", "CREATE USER statement is not supported"),
     ],
 )
 def test_bad_ddl_is_refused(handle, statement, message):
