@@ -14,6 +14,7 @@ import stat
 import pytest
 import requests
 
+from .client import forms_of, order_id_of
 from .conftest import wait_until
 
 # One worker runs every topology test: they share the session's processes (tests/topology/conftest.py).
@@ -38,7 +39,14 @@ def test_store_down_is_a_503_with_both_instances_kept_and_recovers_by_itself(res
     topology = restored
     customer = topology.signed_in(3, timeout=BUDGET)
     customer.add_pizza()
+    checkout = customer.checkout_data()
+    placed_before = len(topology.orders_of(topology.customers["users"][3]["customer_id"]))
     topology.stop_service("nosql")
+    # The checkout's 503 page carries the same form back, its key included.
+    refused = customer.checkout(checkout)
+    assert refused.status_code == 503 and "você não será cobrado duas vezes" in refused.text
+    (again,) = forms_of(refused.text, "/pedido/finalizar/")
+    assert again["fields"]["key"] == checkout["key"]
     statuses = []
     for _ in range(3):  # both instances, more than once
         for path in STORE_PAGES:
@@ -60,6 +68,11 @@ def test_store_down_is_a_503_with_both_instances_kept_and_recovers_by_itself(res
     for name in ("web1", "web2"):
         wait_until(lambda url=topology.web_url(name): _ready(url) == 200, what=f"{name} ready again")
     assert customer.cart_lines() == 1
+    # Pressing the 503 page's button once the store is back places the order, once.
+    placed = customer.checkout(again["fields"])
+    assert order_id_of(placed), placed.status_code
+    orders = topology.orders_of(topology.customers["users"][3]["customer_id"])
+    assert len(orders) == placed_before + 1 and order_id_of(placed) in {o.order_id for o in orders}
 
 
 # --- the embedded store -----------------------------------------------------------------------------
@@ -109,8 +122,6 @@ def test_a_read_only_store_file_is_not_ready_and_writes_answer_503(embedded):
     # Reads still work; a write (adding to the cart of a signed-in customer writes the store) is a 503.
     assert customer.get("/pedidos/").status_code == 200
     page = customer.get("/")
-    from .client import forms_of
-
     form = next(f for f in forms_of(page.text, "/carrinho/adicionar/") if "size" in f["choices"])
     response = customer.post(form["action"], form["fields"])
     assert response.status_code == 503, response.status_code
