@@ -214,6 +214,9 @@ class _Parser:
     def _table_ref(self, stop_words=CLAUSE_WORDS) -> tuple[str, str | None]:
         ts = self.ts
         table_name = ts.identifier("table name")
+        if ts.at_op(":") and ts.peek(1).kind in ("ident", "qident"):
+            ts.advance()
+            table_name += ":" + ts.advance().text  # namespace:table
         while ts.at_op(".") and ts.peek(1).kind == "ident":
             ts.advance()
             table_name += "." + ts.advance().text
@@ -1256,7 +1259,8 @@ class _Resolver:
         if alias is not None and parts[0].lower() == alias.lower():
             parts = parts[1:]
         elif alias is None:
-            name_parts = table.name.lower().split(".")
+            # A path may start with the table's name, without its namespace.
+            name_parts = table.name.lower().split(":")[-1].split(".")
             lowered = [p.lower() for p in parts]
             if lowered[: len(name_parts)] == name_parts and len(parts) > len(name_parts):
                 parts = parts[len(name_parts) :]

@@ -1116,3 +1116,22 @@ def test_inner_join_keeps_only_matching_rows(hierarchy):
 def test_join_misuse(hierarchy, statement, message):
     with pytest.raises(IllegalArgumentException, match=message):
         run(hierarchy, statement)
+
+
+def test_queries_on_tables_of_a_namespace(handle):
+    handle.do_system_request("CREATE NAMESPACE shop")
+    ddl(handle, "CREATE TABLE shop:users (id INTEGER, name STRING, PRIMARY KEY (id))")
+    ddl(handle, "CREATE TABLE shop:users.carts (cid INTEGER, items INTEGER, PRIMARY KEY (cid))")
+    ddl(handle, "CREATE TABLE users (id INTEGER, name STRING, PRIMARY KEY (id))")
+    handle.put(PutRequest().set_table_name("shop:users").set_value({"id": 1, "name": "ana"}))
+    handle.put(PutRequest().set_table_name("shop:users.carts").set_value({"id": 1, "cid": 7, "items": 3}))
+    handle.put(PutRequest().set_table_name("users").set_value({"id": 1, "name": "other"}))
+    assert run(handle, "SELECT u.name FROM shop:users u") == [{"name": "ana"}]
+    assert run(handle, "SELECT users.name FROM shop:users WHERE users.id = 1") == [{"name": "ana"}]
+    joined = run(
+        handle,
+        "SELECT u.name, c.items FROM shop:users u LEFT OUTER JOIN shop:users.carts c ON u.id = c.id",
+    )
+    assert joined == [{"name": "ana", "items": 3}]
+    assert run(handle, "UPDATE shop:users u SET u.name = 'bia' WHERE u.id = 1") == [{"NumRowsUpdated": 1}]
+    assert run(handle, "SELECT name FROM users") == [{"name": "other"}]
