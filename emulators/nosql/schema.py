@@ -1453,4 +1453,5 @@ def field_exists(path: str) -> NoSQLError:
 
 
 def index_not_found(name: str, table: str) -> NoSQLError:
-    return NoSQLError(INDEX_NOT_FOUND, f"Index does not exist: {name} on table {table}")
+    # The server's words (RemoveIndex), grammar included.
+    return NoSQLError(INDEX_NOT_FOUND, f"Index {name} does not exists in table {table}")

@@ -589,7 +589,9 @@ class Service:
         if wanted is not None:
             indexes = [i for i in indexes if i.name.lower() == wanted.lower()]
             if not indexes:
-                raise NoSQLError(errors.INDEX_NOT_FOUND, f"Index not found: {wanted} on table {table.name}")
+                raise NoSQLError(
+                    errors.INDEX_NOT_FOUND, f"Index {wanted} does not exists in table {table.name}"
+                )
         out: dict = {"e": 0}
         if indexes:
             out["ix"] = [

@@ -284,7 +284,7 @@ class Store:
         if existing is not None:
             if command.if_not_exists:
                 return TableInfo(existing.name, ACTIVE, existing, self._op_id())
-            raise NoSQLError(TABLE_EXISTS, f"Table already exists: {existing.name}")
+            raise NoSQLError(TABLE_EXISTS, f"Table {existing.name} already exists")
         if self.cloud:
             if table.parent is None and limits is None:
                 raise illegal(f"Table limits are required to create table {table.name} in the cloud")
@@ -337,7 +337,7 @@ class Store:
         if index.name.lower() in (n.lower() for n in table.indexes):
             if command.if_not_exists:
                 return TableInfo(table.name, ACTIVE, table, self._op_id())
-            raise NoSQLError(INDEX_EXISTS, f"Index already exists: {index.name} on table {table.name}")
+            raise NoSQLError(INDEX_EXISTS, f"Index {index.name} already exists in table {table.name}")
         validate_index(table, index)
         table.indexes[index.name] = index
         self._save_table(table)

@@ -42,12 +42,12 @@ def put(handle, value, table="pizzas"):
 def test_misuse_raises_the_exception_class_of_the_proxy_error_code(pizzas):
     with pytest.raises(TableNotFoundException, match="Table not found: nope"):
         pizzas.get(GetRequest().set_table_name("nope").set_key({"id": 1}))
-    with pytest.raises(TableExistsException, match="Table already exists: pizzas"):
+    with pytest.raises(TableExistsException, match="Table pizzas already exists"):
         ddl(pizzas, "CREATE TABLE pizzas (id INTEGER, PRIMARY KEY (id))")
     ddl(pizzas, "CREATE INDEX by_name ON pizzas (name)")
-    with pytest.raises(IndexExistsException):
+    with pytest.raises(IndexExistsException, match="Index by_name already exists in table pizzas"):
         ddl(pizzas, "CREATE INDEX by_name ON pizzas (name)")
-    with pytest.raises(IndexNotFoundException):
+    with pytest.raises(IndexNotFoundException, match="Index nope does not exists in table pizzas"):
         ddl(pizzas, "DROP INDEX nope ON pizzas")
 
 
