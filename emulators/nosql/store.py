@@ -366,7 +366,9 @@ class Store:
                 if name.lower() == "sysdefault" or name.lower() in self.namespaces:
                     if statement.if_flag:
                         return None
-                    raise NoSQLError(RESOURCE_EXISTS, f"Namespace already exists: {name}")
+                    raise NoSQLError(
+                        RESOURCE_EXISTS, f"Cannot create namespace. Namespace already exists: '{name}' "
+                    )
                 self.namespaces.add(name.lower())
             elif statement.action == "DROP_NAMESPACE":
                 if name.lower() == "sysdefault":
@@ -374,12 +376,12 @@ class Store:
                 if name.lower() not in self.namespaces:
                     if statement.if_flag:
                         return None
-                    raise NoSQLError(RESOURCE_NOT_FOUND, f"Namespace does not exist: {name}")
+                    raise NoSQLError(RESOURCE_NOT_FOUND, f"Namespace '{name}' does not exist.")
                 tables = [t for t in self.tables.values() if (t.namespace or "").lower() == name.lower()]
                 if tables and not statement.cascade:
                     raise illegal(
-                        f"Namespace {name} is not empty: it has tables "
-                        f"{', '.join(sorted(t.name for t in tables))}; use DROP NAMESPACE {name} CASCADE"
+                        f"Namespace '{name}' cannot be removed because it is not empty. Remove all tables "
+                        "contained in this namespace or use CASCADE option."
                     )
                 # Children before parents, as DROP TABLE requires.
                 for table in sorted(tables, key=lambda t: -t.name.count(".")):

@@ -286,7 +286,7 @@ def test_list_tables_paging(handle):
 
 def test_namespaces(fresh, handle):
     handle.do_system_request("CREATE NAMESPACE shop")
-    with pytest.raises(ResourceExistsException):
+    with pytest.raises(ResourceExistsException, match="Namespace already exists: 'shop'"):
         handle.do_system_request("CREATE NAMESPACE shop")
     handle.do_system_request("CREATE NAMESPACE IF NOT EXISTS shop")
     assert handle.list_namespaces() == ["sysdefault", "shop"]
@@ -326,11 +326,11 @@ def test_namespaces(fresh, handle):
         scoped.close()
     assert get(handle, "users", {"id": 9}).get_value() == {"id": 9}
 
-    with pytest.raises(IllegalArgumentException, match="not empty"):
+    with pytest.raises(IllegalArgumentException, match="cannot be removed because it is not empty"):
         handle.do_system_request("DROP NAMESPACE shop")
     handle.do_system_request("DROP NAMESPACE shop CASCADE")
     assert handle.list_tables(ListTablesRequest()).get_tables() == ["users"]
-    with pytest.raises(ResourceNotFoundException):
+    with pytest.raises(ResourceNotFoundException, match="Namespace 'shop' does not exist"):
         handle.do_system_request("DROP NAMESPACE shop")
     handle.do_system_request("DROP NAMESPACE IF EXISTS shop")
 
