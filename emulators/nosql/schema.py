@@ -292,10 +292,6 @@ class TableDef:
         self._by_lower = {c.name.lower(): c for c in self.columns}
         self.ddl = self.create_ddl(parent)
 
-    def add_columns(self, columns: list[Column], parent: TableDef | None) -> None:
-        """ALTER TABLE ... (ADD ...): the fields join the end of the table, as Oracle appends them."""
-        self.set_columns(self.columns + list(columns), parent)
-
     def create_ddl(self, parent: TableDef | None) -> str:
         """The table's CREATE TABLE as it stands now (GetTable's DDL after an ALTER); a child table's
         inherited key columns are left out, as it is written."""
@@ -769,10 +765,6 @@ class AlterTable:
     name: str
     changes: list[tuple[str, list[str], Column | None]]
     ttl: TTL | None = None
-
-    @property
-    def added(self) -> list[Column]:
-        return [column for action, _, column in self.changes if action == "ADD"]
 
 
 @dataclass
