@@ -136,10 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.idle_timeout:
                 function.idle_timeout = args.idle_timeout
             functions.append(function)
-    except subprocess.SubprocessError as e:
-        parser.exit(
-            2, f"could not ask {args.python} which packages it has ({e}): is it a Python interpreter?\n"
-        )
+    except subprocess.SubprocessError:
+        parser.exit(2, f"could not ask {args.python} which packages it has: give --python a Python 3\n")
     except (OSError, ValueError) as e:
         parser.exit(2, f"{e}\n")
     emulator = Emulator(
