@@ -838,10 +838,12 @@ def _alter_table(ts: TokenStream) -> AlterTable:
     name = _table_name(ts)
     if ts.accept_word("USING", "TTL"):
         return AlterTable(name, [], _ttl(ts))
+    if ts.at_word("ADD", "DROP") and ts.peek(1).is_word("REGIONS"):
+        raise unsupported(f"ALTER TABLE ... {ts.current.text.upper()} REGIONS")
+    if ts.at_word("FREEZE", "UNFREEZE", "SET", "ENABLE", "DISABLE", "USING"):
+        raise unsupported(f"ALTER TABLE ... {ts.current.text.upper()} {ts.peek(1).text.upper()}")
     if ts.at_word("ADD", "DROP", "MODIFY"):
         raise ts.error("expected '(' before the field changes")
-    if ts.at_word("ADD_REGIONS", "DROP_REGIONS", "FREEZE", "UNFREEZE", "ADD", "SET", "ENABLE"):
-        raise unsupported(f"ALTER TABLE ... {ts.current.text.upper()}")
     ts.expect_op("(")
     changes: list[tuple[str, list[str], Column | None]] = []
     seen: set[str] = set()
