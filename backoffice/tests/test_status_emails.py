@@ -112,3 +112,15 @@ def test_the_expiry_command_lists_then_cancels(place, monkeypatch):
     call_command("orders_expire_pix", stdout=out)
     assert "1 expired PIX order(s) cancelled." in out.getvalue()
     assert stored(order).status == Status.CANCELED and stored(card).status == Status.PLACED
+
+
+def test_a_pickup_order_says_it_is_ready(place, staff_login, smtp_server):
+    order = place(payment="CREDIT_CARD", fulfilment="PICKUP")
+    inbox(smtp_server, order)
+    staff = staff_login(roles.KITCHEN)
+    for target in ("RECEIVED", "PREPARING", "READY_FOR_PICKUP"):
+        version = version_field(staff.get(BOARD).content.decode(), order.code)
+        assert move(staff, order.code, target, version).status_code == 302
+    subject, body = inbox(smtp_server, order)[-1]
+    assert stored(order).status == Status.READY_FOR_PICKUP
+    assert order.code in subject and "pronto" in (subject + body).lower()
