@@ -85,3 +85,23 @@ def test_the_reason_and_its_detail_reach_the_audit_trail(filled, tracked, custom
     assert stored.history[-1].reason == "Está demorando demais: uma hora já"
     assert stored.history[-1].by == "cliente" and Actor.CUSTOMER
     assert repositories.order_get(customer_id=customer.id, order_id=order.order_id).cancel_reason
+
+
+def test_a_guest_link_polls_its_own_order(shop, open_now):
+    from . import test_guest_checkout as guest
+
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.get("/")
+    test_checkout.add(visitor, "calabresa", size="grande", quantity=2, half="peperone")
+    location = guest.submit(visitor)["Location"]
+    page = Client().get(location).content.decode()  # the e-mailed link, in another browser
+    version = re.search(r'data-version="(\d+)"', page).group(1)
+    url = location + "andamento/"
+    assert Client().get(url + f"?versao={version}").status_code == 204
+    [order] = guest.guest_orders()
+    accepted(order)
+    response = Client().get(url + f"?versao={version}")
+    assert response.status_code == 200 and response["X-Order-Status"] == "RECEIVED"
+    # A link with one character changed is no link: nothing, not even a 204.
+    tampered = location.rstrip("/")[:-1] + ("A" if not location.rstrip("/").endswith("A") else "B")
+    assert Client().get(tampered + f"/andamento/?versao={response['X-Orders-Version']}").status_code == 404
