@@ -86,3 +86,19 @@ def test_language_from_accept_language(client, local_urls, headers, expected):
 def test_the_language_cookie_wins_over_the_header(client, local_urls, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert client.get("/language", HTTP_ACCEPT_LANGUAGE="pt-BR").content == b"en"
+
+
+def test_the_language_follows_each_request_not_the_last_answer(client, local_urls, settings):
+    """The middleware remembers answers per (cookie, Accept-Language): a change of either is a new one."""
+    for cookie, header, expected in [
+        (None, "en", "en"),
+        ("pt-br", "en", "pt-br"),
+        (None, "en", "en"),
+        (None, "pt-BR", "pt-br"),
+        ("en", "pt-BR", "en"),
+        (None, "en;q=0.1," * 40 + "pt-BR", "pt-br"),  # long: worked out, not kept
+    ]:
+        client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+        if cookie:
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+        assert client.get("/language", HTTP_ACCEPT_LANGUAGE=header).content.decode() == expected
