@@ -30,9 +30,13 @@ def test_a_flash_message_sets_no_cookie_and_still_reaches_the_cached_menu(shop, 
 def test_production_cookies_carry_the_host_prefix(tmp_path):
     script = textwrap.dedent(
         """
+        import io
         import django
         django.setup()
         from django.conf import settings
+        from django.core.management import call_command
+        # The embedded store is created by nosql_migrate only, never by a request.
+        call_command("nosql_migrate", stdout=io.StringIO())
         # A fresh checkout has run no collectstatic: plain static URLs, so the page renders without
         # the manifest (the cookies are what this checks).
         settings.STORAGES = {
