@@ -275,7 +275,7 @@ def _browser_page(browser, request, accessibility, **context_options):
     test-artifacts/ when the test ends."""
     context = browser.new_context(locale="pt-BR", **context_options)
     context.set_default_timeout(10_000)
-    accessibility.watch(context)
+    accessibility.watch(context, javascript=context_options.get("java_script_enabled", True))
     page = context.new_page()
     csp_violations = []
     page.on(

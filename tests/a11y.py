@@ -45,19 +45,33 @@ _HOOK = """
 """.replace("WCAG_TAGS", json.dumps(WCAG_TAGS))
 
 
+# The same audit, run once in a page with no hook (the copies of pages seen with scripts off).
+_RUN_ONCE = """
+(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+  .then((result) => result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+  })))
+"""
+
+
 class Accessibility:
     """The violations axe found in the contexts of one test."""
 
     def __init__(self):
         self.violations: list[dict] = []
         self.audited: list[str] = []
-        self.contexts = []
+        self.contexts: list = []
+        self.without_scripts: set = set()
 
-    def watch(self, context) -> None:
-        """Audit every page ``context`` loads from now on."""
+    def watch(self, context, *, javascript: bool = True) -> None:
+        """Audit every page ``context`` loads from now on; a context with scripts off cannot run axe, so
+        its pages are audited as copies when the test ends (``check``)."""
+        self.contexts.append(context)
+        if not javascript:
+            self.without_scripts.add(id(context))
+            return
         context.expose_binding("__ocipizzaAxeReport", lambda source, url, found: self._record(url, found))
         context.add_init_script(script=AXE_SCRIPT + _HOOK)
-        self.contexts.append(context)
 
     def _record(self, url: str, found: list[dict]) -> None:
         self.audited.append(url)
@@ -68,9 +82,29 @@ class Accessibility:
 
     def check(self, page) -> None:
         """Audit ``page`` as it is now (after a script changed it, say)."""
+        if id(page.context) in self.without_scripts:
+            self._check_copy(page)
+            return
         with contextlib.suppress(PlaywrightError):  # a page that is navigating away is audited on load
             found = page.evaluate("() => window.__ocipizzaAxe ? window.__ocipizzaAxe() : []")
             self._record(page.url, found)
+
+    def _check_copy(self, page) -> None:
+        """A page shown with scripts off, audited as a copy in a context of its own: the same HTML and
+        styles, its own scripts blocked so the copy stays as the customer without scripts saw it."""
+        html = page.content()
+        browser = page.context.browser
+        viewport = page.viewport_size
+        context = browser.new_context(viewport=viewport) if viewport else browser.new_context()
+        try:
+            context.route("**/*.js", lambda route: route.abort())
+            copy = context.new_page()
+            copy.set_content(html.replace("<head>", f'<head><base href="{page.url}">', 1))
+            copy.evaluate(AXE_SCRIPT)
+            found = copy.evaluate(_RUN_ONCE, WCAG_TAGS)
+            self._record(page.url + " (sem scripts)", found)
+        finally:
+            context.close()
 
     def finish(self) -> None:
         """Audit every page still open, the last state each test left it in."""

@@ -37,7 +37,7 @@ class Contexts:
         context = self.browser.new_context(locale="pt-BR", **options)
         context.set_default_timeout(10_000)
         self.opened.append(context)
-        self.accessibility.watch(context)
+        self.accessibility.watch(context, javascript=options.get("java_script_enabled", True))
         page = context.new_page()
         page.on(
             "console",

@@ -90,8 +90,11 @@ def test_the_buscar_cep_button_looks_up_in_place(cep_page):
     assert not [request for request in page.requests if request[0] == "POST"]
 
 
-def test_without_javascript_buscar_cep_fills_the_address_on_the_server(browser, live_server, cep_db):
+def test_without_javascript_buscar_cep_fills_the_address_on_the_server(
+    browser, live_server, cep_db, accessibility
+):
     context = browser.new_context(locale="pt-BR", java_script_enabled=False)
+    accessibility.watch(context, javascript=False)
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/cep/")
@@ -101,5 +104,6 @@ def test_without_javascript_buscar_cep_fills_the_address_on_the_server(browser, 
         expect(field(page, "cidade")).to_have_value("Santa Bárbara d'Oeste")
         expect(field(page, "uf")).to_have_value("SP")
         expect(page.get_by_test_id("cep-result")).to_contain_text("CEP 13450-001")
+        accessibility.finish()
     finally:
         context.close()
