@@ -19,6 +19,7 @@ under the stamp its own value carries, so a reader racing a writer at worst fetc
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -26,6 +27,11 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.cache import cache
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+UNAVAILABLE = (RedisError, ConnectionInterrupted)
 
 _copies: dict[str, tuple[str, object, float]] = {}  # key -> (stamp, decoded value, when checked)
 _lock = threading.Lock()
@@ -49,7 +55,10 @@ def get_many(keys: Iterable[str]) -> dict[str, object]:
             to_check.append(key)
     if not to_check:
         return found
-    stamps = cache.get_many([_stamp_key(key) for key in to_check])
+    try:
+        stamps = cache.get_many([_stamp_key(key) for key in to_check])
+    except UNAVAILABLE as e:
+        return found | _copies_while_redis_is_down(to_check, now, e)
     changed = []
     for key in to_check:
         stamp = stamps.get(_stamp_key(key))
@@ -69,6 +78,20 @@ def get_many(keys: Iterable[str]) -> dict[str, object]:
                 _copies[key] = (stamp, value, now)
             found[key] = value
     return found
+
+
+def _copies_while_redis_is_down(keys: list[str], now: float, error: Exception) -> dict[str, object]:
+    """Redis is unreachable: nobody can change the shared values now, so the copies this process holds
+    are as current as any. They are trusted for another window, so a Redis that hangs costs one timed-out
+    request per window, not every request. Without a copy of each, the caller gets the error (a 503)."""
+    if not all(key in _copies for key in keys):
+        raise error
+    logger.warning("Redis unreachable, serving this process's copies of %s: %s", ", ".join(keys), error)
+    with _lock:
+        for key in keys:
+            stamp, value, _ = _copies[key]
+            _copies[key] = (stamp, value, now)
+    return {key: _copies[key][1] for key in keys}
 
 
 def get(key: str) -> object | None:

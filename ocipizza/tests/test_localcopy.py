@@ -71,3 +71,13 @@ def test_within_the_trust_window_redis_is_not_asked(fresh_cache, settings, redis
     assert localcopy.get(KEY) == "edited here"  # this process's own change: at once
     localcopy.delete_many([KEY])
     assert localcopy.get(KEY) is None
+
+
+def test_with_redis_down_a_process_serves_the_copies_it_has(settings):
+    localcopy.set(KEY, "menu", 60)
+    caches = dict(settings.CACHES)
+    caches["default"] = {**caches["default"], "LOCATION": "redis://127.0.0.1:1/0"}  # nothing listens
+    settings.CACHES = caches
+    assert localcopy.get(KEY) == "menu"
+    with pytest.raises(localcopy.UNAVAILABLE):  # never seen here: the caller answers 503
+        localcopy.get_many([KEY, "test:never-cached"])

@@ -60,11 +60,6 @@ def test_redis_down_keeps_cookies_and_carts_and_the_menu_and_cep_api_answer(rest
     assert customer.get("/conta/").status_code == 200  # still signed in
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the menu's per-process copy (ocipizza/localcopy.py) asks Redis whether it is current at least "
-    "once a second and has no answer for an unreachable Redis: it should serve the copy it has",
-)
 def test_redis_down_still_serves_the_menu_to_a_visitor_without_a_session(restored):
     topology = restored
     stranger = topology.browser(timeout=BUDGET)
