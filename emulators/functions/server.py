@@ -165,9 +165,11 @@ class Emulator:
             with function.condition:
                 function.max_containers = 0
 
-    def invoke(self, function: Function, headers: list[tuple[str, str]], body: bytes) -> Outcome:
+    def invoke(
+        self, function: Function, headers: list[tuple[str, str]], body: bytes, call_id: str | None = None
+    ) -> Outcome:
         """Run one call as Fn does; the answer is the function's, or Fn's error."""
-        call_id = new_id()
+        call_id = call_id or new_id()
         try:
             reply_headers, data = self._run(function, call_id, headers, body)
         except FnError as e:
@@ -333,8 +335,11 @@ class Handler(BaseHTTPRequestHandler):
         headers = list(self.headers.items())
         if (self.headers.get("Fn-Invoke-Type") or "").lower() == "detached":
             # Accepted now, run in the background; the caller never sees the answer (Fn's 202).
-            threading.Thread(target=emulator.invoke, args=(function, headers, body), daemon=True).start()
-            self._send(202, b"", extra)
+            call_id = new_id()
+            threading.Thread(
+                target=emulator.invoke, args=(function, headers, body, call_id), daemon=True
+            ).start()
+            self._send(202, b"", [*extra, ("Fn-Call-Id", call_id)])
             return
         outcome = emulator.invoke(function, headers, body)
         extra.append(("Fn-Call-Id", outcome.call_id))
