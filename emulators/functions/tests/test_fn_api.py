@@ -85,9 +85,9 @@ def test_stdout_and_stderr_are_the_calls_log(fn):
 
 
 def test_a_call_past_the_timeout_is_a_504_and_the_container_is_replaced(fn):
-    fn.configure(ECHO_ID, timeout=1)
+    fn.configure(ECHO_ID, timeout=3)
     warm = json.loads(invoke(fn, {})[2])
-    status, headers, body = invoke(fn, {"action": "sleep", "seconds": 5})
+    status, headers, body = invoke(fn, {"action": "sleep", "seconds": 10})
     assert (status, json.loads(body)) == (504, {"message": "Timed out"})
     assert "Fn-Call-Id" in headers
     after = json.loads(invoke(fn, {})[2])
@@ -105,6 +105,7 @@ def test_fault_knobs(fn):
     fn.admin("faults", {"timeout": 1})
     status, _headers, body = invoke(fn, {})
     assert (status, json.loads(body)) == (504, {"message": "Timed out"})
+    fn.configure(ECHO_ID, timeout=30)
 
     fn.admin("faults", {"refuse_connections": 1})
     with pytest.raises(OSError):
@@ -113,13 +114,13 @@ def test_fault_knobs(fn):
     assert invoke(fn, {})[0] == 200
 
     # A slow cold start: a caller with a short timeout gives up; once warm, the same caller is served.
-    fn.configure(ECHO_ID, timeout=30)
-    fn.admin("faults", {"cold_start_ms": 2000})
+    fn.admin("recycle", {"function": ECHO_ID})
+    fn.admin("faults", {"cold_start_ms": 5000})
     with pytest.raises(TimeoutError):
-        invoke(fn, {}, timeout=0.5)
+        invoke(fn, {}, timeout=2)
     fn.admin("faults", {"cold_start_ms": 0})
-    assert invoke(fn, {}, timeout=10)[0] == 200
-    assert invoke(fn, {}, timeout=0.5)[0] == 200
+    assert invoke(fn, {}, timeout=30)[0] == 200
+    assert invoke(fn, {}, timeout=2)[0] == 200
 
     with pytest.raises(Exception, match="400"):
         fn.admin("faults", {"no_such_knob": 1})
