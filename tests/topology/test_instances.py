@@ -9,8 +9,7 @@ import pytest
 from .client import order_id_of
 from .conftest import wait_until
 
-# One worker runs every topology test: they share the session's processes (tests/topology/conftest.py).
-pytestmark = [pytest.mark.system, pytest.mark.xdist_group("topology")]
+pytestmark = pytest.mark.system
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ import pytest
 from .client import SESSION_COOKIE
 from .conftest import wait_until
 
-# One worker runs every topology test: they share the session's processes (tests/topology/conftest.py).
-pytestmark = [pytest.mark.system, pytest.mark.xdist_group("topology")]
+pytestmark = pytest.mark.system
 
 # The app waits REDIS_CONNECT_TIMEOUT (1 s) at most; the client's timeout adds room for a busy machine.
 BUDGET = 1.0 + 4.0

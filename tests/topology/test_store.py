@@ -17,8 +17,7 @@ import requests
 from .client import forms_of, order_id_of
 from .conftest import wait_until
 
-# One worker runs every topology test: they share the session's processes (tests/topology/conftest.py).
-pytestmark = [pytest.mark.system, pytest.mark.xdist_group("topology")]
+pytestmark = pytest.mark.system
 
 # NOSQL_REQUEST_TIMEOUT (3 s) bounds a store request, retries included; room for a busy machine.
 BUDGET = 3.0 + 5.0
