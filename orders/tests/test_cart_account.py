@@ -215,5 +215,20 @@ def test_a_change_to_the_cart_of_an_account_deleted_meanwhile_is_refused_with_a_
     menu, pizzeria = storefront_get()
     account = carts.AccountCart(accounts_rows.user_get(customer.id).customer)
     accounts_rows.user_delete(customer.id)  # on another device
-    with pytest.raises(carts.CartError, match="Entre na sua conta para continuar."):
+    with pytest.raises(carts.CartError, match=r"Entre na sua conta para continuar\."):
         carts.cart_add(session=account, menu=menu, pizzeria=pizzeria, item_slug="calabresa")
+
+
+def test_signing_up_signs_in_and_the_visitors_cart_joins_the_new_account(shop):
+    from accounts.tests.conftest import signup_data
+
+    visitor = browser()
+    visitor.get("/")
+    add(visitor, "calabresa", quantity=2)
+    response = post(visitor, "/conta/cadastro/", signup_data(email="nova@example.com"))
+    assert response.status_code == 302
+    assert 'data-testid="account-link"' in visitor.get("/").content.decode()  # signed in
+    assert badge(visitor) == 2 and items(visitor) == [("calabresa", 2)]
+    assert carts.SESSION_KEY not in visitor.session  # on the account now
+    # Ordering still waits for the confirmed address.
+    assert visitor.get("/pedido/finalizar/")["Location"] == "/conta/"
