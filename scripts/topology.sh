@@ -6,7 +6,7 @@
 # in a file so it can be stopped and started), an SMTP sink (aiosmtpd) and the outbox sender.
 #
 #   scripts/topology.sh start               start everything, print the addresses (about 20 s)
-#   scripts/topology.sh status              each service: pid, alive or not, answering or not
+#   scripts/topology.sh status              each service: running, stopped or dead, with its pid
 #   scripts/topology.sh stop                stop everything (SIGTERM, then SIGKILL after 30 s)
 #   scripts/topology.sh stop-service NAME [SIGNAL]   e.g. stop-service redis; stop-service web1 KILL
 #   scripts/topology.sh start-service NAME  start one again with the same port and data
