@@ -13,6 +13,8 @@ from .support import ECHO, ECHO_ID, FnEmulatorProcess
 
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
+pytestmark = pytest.mark.system
+
 
 def invoke(fn, payload: dict, headers: dict | None = None, timeout: float = 30):
     return fn.post(f"/invoke/{ECHO_ID}", json.dumps(payload).encode(), headers, timeout=timeout)

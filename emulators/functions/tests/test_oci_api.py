@@ -13,6 +13,8 @@ from emulators.nosql.tests.support import write_oci_config
 
 from .support import ECHO, ECHO_ID, SEND_MAIL, FnEmulatorProcess
 
+pytestmark = pytest.mark.system
+
 
 @pytest.fixture(scope="module")
 def oci_key(tmp_path_factory):

@@ -16,7 +16,8 @@ from oci.functions import FunctionsInvokeClient
 from emulators.functions.tests.support import SEND_MAIL_ID, route_mail_through_fn
 from emulators.nosql.tests.support import write_oci_config
 from ocipizza.mail import mail_enqueue, outbox_get, outbox_send_due
-from ocipizza.mail.dispatchers import _permanent_http
+
+pytestmark = pytest.mark.system
 
 CALL = re.compile(r"\(Fn call ([0-9A-Z]{26})\)")
 
@@ -157,11 +158,3 @@ def test_a_deployment_mistake_keeps_the_mail_until_it_is_fixed(fn_mail, smtp_ser
     assert "HTTP 404 NotAuthorizedOrNotFound" in outbox_get(message_id=message_id).last_error
     settings.MAIL_FN = good
     assert outbox_send_due(ignore_backoff=True).sent == [message_id]
-
-
-@pytest.mark.parametrize(
-    ("status", "permanent"),
-    [(400, True), (413, True), (401, False), (403, False), (404, False), (429, False), (502, False)],
-)
-def test_which_answers_give_up(status, permanent):
-    assert _permanent_http(status) is permanent

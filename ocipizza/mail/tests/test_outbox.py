@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
 from ocipizza.mail import mail_enqueue, outbox_deliver, outbox_get, outbox_send_due
+from ocipizza.mail.dispatchers import _permanent_http
 from ocipizza.mail.outbox import SENDING, TABLE
 from ocipizza.nosql import store
 
@@ -192,3 +193,12 @@ def test_send_outbox_lets_producers_queue_their_mail_first(smtp_server, settings
     assert len(queued_by_producer) == 1
     assert [m["X-OCIPizza-Message"] for m in smtp_server.messages] == queued_by_producer
     assert "broken_producer failed" in capsys.readouterr().err
+
+
+# Which answers of the function's invoke API give a message up (the Fn path itself: test_fn_function.py).
+@pytest.mark.parametrize(
+    ("status", "permanent"),
+    [(400, True), (413, True), (401, False), (403, False), (404, False), (429, False), (502, False)],
+)
+def test_which_answers_give_up(status, permanent):
+    assert _permanent_http(status) is permanent
