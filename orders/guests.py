@@ -4,9 +4,10 @@ the orders join an account once their address is proved to be its owner's.
 A guest's orders live in ``user.order`` like every order, under a shard id derived from the e-mail
 address (``guest_id``), so the order limits count a guest's orders per address exactly as they count an
 account's, and the back office sees them like any other. No ``user`` row exists for that id: nobody can
-sign in as a guest, and the id never appears in a URL. Its orders are reached only through the tracking
-link, a signed token naming the order (``guest_link_make``): whoever holds the e-mail (or placed the order)
-holds the link, and the link does nothing but show and cancel that one order.
+sign in as a guest, and no page takes the id. Its orders are reached only through the tracking link, a
+signed token naming the order (``guest_link_token``): whoever holds the e-mail (or placed the order) holds
+the link, and the link does nothing but show, follow and cancel that one order. (Signed, not encrypted:
+the id inside is keyed with SECRET_KEY, so it does not reveal the address.)
 """
 
 from __future__ import annotations
