@@ -178,6 +178,7 @@ json.dump(document, open(sys.argv[2], "w"), ensure_ascii=False)
 PY
   say "Topology in $DIR ($store store, $webs web instance(s))"
   local name
+  say "Starting the SMTP sink, Redis (AOF)$([ "$store" = oracle ] && echo " and the NoSQL emulator")"
   for name in smtp redis nosql; do [ "$name" = nosql ] && [ "$store" != oracle ] && continue; start_service "$name"; done
   say "Preparing the data (migrate, nosql_migrate, menu, pizzeria, CEP database, static files, error pages, customers)"
   app_env
@@ -214,6 +215,8 @@ PY
   if [ -n "$cep_pid" ]; then
     wait "$cep_pid" || { echo "build_cep_db failed; see $LOGS/build_cep_db.log" >&2; tail -20 "$LOGS/build_cep_db.log" >&2; exit 1; }
   fi
+  cat "$LOGS/setup.log" | grep -E '^[a-z_]+: ' | tr '\n' ' ' | sed 's/^/   /'; echo
+  say "Starting $webs web instance(s), then nginx and the outbox sender"
   # Both instances at once: each takes a few seconds to import the project.
   start_service web1 &
   local web1_job=$!
@@ -235,8 +238,10 @@ cmd_status() {
     printf '  %-7s %-8s %s\n' "$name" "$state" "${pid:+pid $pid}"
   done
   echo "  site:   https://127.0.0.1:$PORT/ (self-signed certificate)"
-  echo "  web1:   http://127.0.0.1:$WEB1_PORT/readyz   web2: http://127.0.0.1:$WEB2_PORT/readyz"
-  echo "  redis:  127.0.0.1:$REDIS_PORT   store: $STORE${NOSQL_PORT:+ (emulator on 127.0.0.1:$NOSQL_PORT)}   smtp: 127.0.0.1:$SMTP_PORT"
+  echo "  web1:   http://127.0.0.1:$WEB1_PORT/readyz$([ "$WEBS" = 1 ] || echo "   web2: http://127.0.0.1:$WEB2_PORT/readyz")"
+  local where="the file $DIR/var/nosql.sqlite3"
+  [ "$STORE" = oracle ] && where="the emulator on 127.0.0.1:$NOSQL_PORT"
+  echo "  redis:  127.0.0.1:$REDIS_PORT   store: $where   smtp: 127.0.0.1:$SMTP_PORT"
   echo "  logs:   $LOGS   customers: $DIR/customers.json"
 }
 
