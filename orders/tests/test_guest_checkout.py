@@ -320,3 +320,18 @@ def make_confirmed(email):
         privacy_version="test",
     )
     return accounts_rows.user_update(registered.id, lambda stored: stored.evolve(verified=True)).customer
+
+
+def test_on_oracle_a_guest_order_follows_the_link_and_joins_the_account(
+    oracle_store, shop, open_now, client, make_customer
+):
+    """The same journey on the borneo backend: the guest shard, the link and the move between shards."""
+    client.get("/")
+    add(client, "calabresa", size="grande", quantity=2)
+    location = submit(client)["Location"]
+    [order] = guest_orders()
+    customer = make_customer("ana.lima@example.com", verified=True, name="Ana Lima")
+    assert guests.guest_orders_join(customer=customer) == 1
+    assert guest_orders() == []
+    assert repositories.order_get(customer_id=customer.id, order_id=order.order_id).code == order.code
+    assert f"Pedido {order.code}" in Client().get(location).content.decode()  # found by its code now
