@@ -232,3 +232,14 @@ def test_signing_up_signs_in_and_the_visitors_cart_joins_the_new_account(shop):
     assert carts.SESSION_KEY not in visitor.session  # on the account now
     # Ordering still waits for the confirmed address.
     assert visitor.get("/pedido/finalizar/")["Location"] == "/conta/"
+
+
+def test_on_oracle_the_cart_lives_on_the_account_row(oracle_store, shop, make_customer):
+    customer = make_customer("maria@example.com", verified=True, name="Maria Silva")
+    visitor = browser()
+    visitor.get("/")
+    add(visitor, "calabresa", quantity=2)
+    log_in(visitor, customer.email)
+    other = log_in(browser(), customer.email)
+    add(other, "agua-mineral")
+    assert items(visitor) == [("agua-mineral", 1), ("calabresa", 2)] and badge(visitor) == 3
