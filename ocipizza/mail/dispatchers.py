@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import smtplib
+import threading
 import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     from .outbox import OutboxMessage
+
+_local = threading.local()
 
 
 class DeliveryError(Exception):
@@ -127,15 +130,12 @@ class OCIFunctionsDispatcher(BaseDispatcher):
 
     def _invoke_oci(self, message, timeout):
         # Submodules imported by name: the oci package does not load every service on "import oci".
+        from circuitbreaker import CircuitBreakerError
         from oci.exceptions import RequestException, ServiceError
         from oci.functions import FunctionsInvokeClient
 
         try:
-            config, signer = _oci_signer(self.auth, self.options)
-            extra = {"signer": signer} if signer is not None else {}
-            client = FunctionsInvokeClient(
-                config, service_endpoint=self.endpoint, timeout=(timeout, timeout), **extra
-            )
+            client = self._client(FunctionsInvokeClient, timeout)
             answer = client.invoke_function(
                 self.function_id,
                 invoke_function_body=self.payload(message),
@@ -151,6 +151,29 @@ class OCIFunctionsDispatcher(BaseDispatcher):
         except (RequestException, OSError) as e:
             # Timeouts land here too: the function may still send, and the outbox's retry may repeat it.
             raise DeliveryError(f"function unreachable: {e}") from e
+        except CircuitBreakerError as e:
+            # The SDK stops calling for a while after repeated failures; the outbox tries again later.
+            raise DeliveryError(f"function unreachable: the SDK's circuit breaker is open ({e})") from e
+
+    def _client(self, client_class, timeout: float):
+        """One client per thread and setting: an instance or resource principal signer fetches a token
+        when it is made, which must not happen for every e-mail; the SDK's HTTP session is not shared
+        between threads."""
+        key = (
+            self.endpoint,
+            self.auth,
+            self.options.get("OCI_CONFIG_FILE"),
+            self.options.get("OCI_PROFILE"),
+            timeout,
+        )
+        clients = _local.__dict__.setdefault("fn_clients", {})
+        if key not in clients:
+            config, signer = _oci_signer(self.auth, self.options)
+            extra = {"signer": signer} if signer is not None else {}
+            clients[key] = client_class(
+                config, service_endpoint=self.endpoint, timeout=(timeout, timeout), **extra
+            )
+        return clients[key]
 
 
 def _check_answer(raw: bytes, call_id: str | None = None) -> None:
