@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import confirmed_customer_required, customer_required
 from accounts.exceptions import Throttled
+from accounts.normalize import phone_format
 from accounts.selectors import customer_addresses
 from menu.selectors import delivery_place_get, storefront_get
 from ocipizza.cursors import BadCursor, cursor_sign, cursor_unsign
@@ -473,6 +474,20 @@ def order_reorder(request, order_id):
 # --- ordering without an account ("pedir sem cadastro") ------------------------------------------------
 
 
+GUEST_CONTACT_KEY = "guest_contact"
+
+
+def _guest_contact(request) -> dict:
+    """The name, mobile and e-mail of this browser's last order without an account, if any."""
+    contact = request.session.get(GUEST_CONTACT_KEY)
+    if not isinstance(contact, dict):
+        return {}
+    initial = {name: contact.get(name) for name in ("name", "telephone", "email")}
+    if initial["telephone"]:
+        initial["telephone"] = phone_format(initial["telephone"])
+    return {name: value for name, value in initial.items() if isinstance(value, str) and value}
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 def guest_checkout(request):
@@ -525,6 +540,10 @@ def guest_checkout(request):
                 else:
                     if created:
                         carts.cart_clear(session=request.session)
+                        # The next order from this browser starts with the same contact details.
+                        request.session[GUEST_CONTACT_KEY] = {
+                            name: str(data[name]) for name in ("name", "telephone", "email")
+                        }
                         messages.success(
                             request,
                             _("Pedido %(code)s recebido! Enviamos o link para acompanhá-lo para %(email)s.")
@@ -537,7 +556,7 @@ def guest_checkout(request):
             return redirect("orders:cart")
         carts.cart_settle(session=request.session, cart=cart)
         form = GuestCheckoutForm(
-            initial={"key": checkout.checkout_key_new(), **_chip_initial(request)},
+            initial={"key": checkout.checkout_key_new(), **_chip_initial(request), **_guest_contact(request)},
             pizzeria=pizzeria,
             subtotal=cart.subtotal,
         )

@@ -335,3 +335,15 @@ def test_on_oracle_a_guest_order_follows_the_link_and_joins_the_account(
     assert guest_orders() == []
     assert repositories.order_get(customer_id=customer.id, order_id=order.order_id).code == order.code
     assert f"Pedido {order.code}" in Client().get(location).content.decode()  # found by its code now
+
+
+def test_the_next_order_from_this_browser_starts_with_the_same_contact_details(visitor):
+    assert submit(visitor).status_code == 302
+    add(visitor, "calabresa", size="grande", quantity=2)
+    page = checkout_page(visitor)
+    assert 'name="name" value="Ana Lima"' in page
+    assert 'value="(21) 99876-5432"' in page and 'value="Ana.Lima@example.com"' in page
+    other = Client(enforce_csrf_checks=True)
+    other.get("/")
+    add(other, "calabresa", size="grande")
+    assert "Ana Lima" not in checkout_page(other)
