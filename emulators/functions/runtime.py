@@ -343,8 +343,22 @@ class Container:
         shutil.rmtree(self.iofs, ignore_errors=True)
 
 
-# The FDK's own command-line entry point (the image's /python/bin/fdk), run by the chosen interpreter.
-FDK_MAIN = "import sys\nfrom fdk.scripts.fdk import main\nsys.exit(main())"
+# The FDK's own command-line entry point (the image's /python/bin/fdk), run by the chosen interpreter,
+# with one addition: the process ends when the emulator is gone (killed without cleaning up), as a
+# container ends with its host, instead of lingering on its socket.
+FDK_MAIN = """\
+import os, sys, threading, time
+parent = os.getppid()
+def orphaned():
+    while os.getppid() == parent:
+        time.sleep(1)
+    import shutil
+    shutil.rmtree(os.path.dirname(os.environ.get("FN_LISTENER", "")[len("unix:"):]), ignore_errors=True)
+    os._exit(0)
+threading.Thread(target=orphaned, daemon=True).start()
+from fdk.scripts.fdk import main
+sys.exit(main())
+"""
 
 
 # --- a function and its containers ----------------------------------------------------------------
