@@ -347,3 +347,25 @@ def test_the_next_order_from_this_browser_starts_with_the_same_contact_details(v
     other.get("/")
     add(other, "calabresa", size="grande")
     assert "Ana Lima" not in checkout_page(other)
+
+
+def test_an_order_the_staff_move_while_it_joins_the_account_keeps_the_move(
+    visitor, make_customer, monkeypatch
+):
+    from orders.services import order_transition
+    from orders.statuses import Actor
+
+    submit(visitor, payment="CREDIT_CARD")
+    [stale] = guest_orders()
+    order_transition(order=stale, target=Status.RECEIVED, actor=Actor.STAFF, now=OPEN_TIME)  # meanwhile
+    listed = repositories.orders_all_of
+    monkeypatch.setattr(
+        repositories,
+        "orders_all_of",
+        lambda *, customer_id: [stale] if "guest-" in customer_id else listed(customer_id=customer_id),
+    )
+    customer = make_customer("ana.lima@example.com", verified=True, name="Ana Lima")
+    assert guests.guest_orders_join(customer=customer) == 1
+    moved = repositories.order_get(customer_id=customer.id, order_id=stale.order_id)
+    assert moved.status == Status.RECEIVED  # the copy made from the stale read was written over
+    assert guest_orders() == []
