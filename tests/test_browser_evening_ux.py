@@ -37,14 +37,22 @@ def always_open(shop):
 
 @pytest.fixture
 def phone(browser, request):
-    """``phone(**options)``: a phone-sized page whose CSP complaints fail the test."""
+    """``phone(**options)``: a phone-sized page whose CSP complaints fail the test, audited by axe (the
+    ``accessibility`` fixture) like every browser test's pages."""
     opened, complaints = [], []
+    try:
+        audit = request.getfixturevalue("accessibility")
+    except pytest.FixtureLookupError:
+        audit = None
 
     def make(**options):
         context = browser.new_context(
             locale="pt-BR", **{"viewport": PHONE, "is_mobile": True, "has_touch": True, **options}
         )
         context.set_default_timeout(10_000)
+        # axe is a script: a context with scripts off cannot run it (and evaluating there never returns).
+        if audit is not None and options.get("java_script_enabled", True):
+            audit.watch(context)
         opened.append(context)
         page = context.new_page()
         page.on(
@@ -59,6 +67,8 @@ def phone(browser, request):
     from conftest import ARTIFACTS
 
     ARTIFACTS.mkdir(exist_ok=True)
+    if audit is not None:
+        audit.finish()
     for number, context in enumerate(opened, 1):
         for page in context.pages:
             page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{number}.png"), full_page=True)
