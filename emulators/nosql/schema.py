@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from .errors import (
-    ILLEGAL_ARGUMENT,
     INDEX_NOT_FOUND,
+    RESOURCE_EXISTS,
     TABLE_NOT_FOUND,
     NoSQLError,
     illegal,
@@ -1440,10 +1440,9 @@ def parse_system(statement: str) -> SystemStatement:
 
 
 def field_exists(path: str) -> NoSQLError:
-    # The server's words. The proxy classifies DDL errors by their text (BinaryProtocol.mapDDLError), which
-    # would make this RESOURCE_EXISTS; it stays ILLEGAL_ARGUMENT until the project's Oracle backend turns
-    # ResourceExistsException from a DDL into its SchemaError (see the README's "Known differences").
-    return NoSQLError(ILLEGAL_ARGUMENT, f"Cannot add field, {path}, it already exists")
+    # The server's words, and the proxy's code for them: it classifies DDL errors by their text
+    # (BinaryProtocol.mapDDLError), and one saying "exists" is RESOURCE_EXISTS.
+    return NoSQLError(RESOURCE_EXISTS, f"Cannot add field, {path}, it already exists")
 
 
 def index_not_found(name: str, table: str) -> NoSQLError:

@@ -166,12 +166,12 @@ def test_bad_alters_change_nothing(people, statement, says):
     [
         (
             "ALTER TABLE people (ADD address.street STRING)",
-            IllegalArgumentException,
+            ResourceExistsException,
             "address.street, it already",
         ),
         (
             "ALTER TABLE people (ADD n INTEGER, DROP nick, ADD n LONG)",
-            IllegalArgumentException,
+            ResourceExistsException,
             "field, n, it",
         ),
         ("ALTER TABLE people (DROP nothing)", ResourceNotFoundException, "Field does not exist: nothing"),
@@ -179,8 +179,8 @@ def test_bad_alters_change_nothing(people, statement, says):
     ],
 )
 def test_alters_of_fields_that_exist_or_not_are_classified_as_the_proxy_does(people, statement, error, says):
-    # The proxy turns DDL messages saying "does not exist" into RESOURCE_NOT_FOUND (and "exists" into
-    # RESOURCE_EXISTS, which the emulator holds back for an added field: see the README).
+    # The proxy turns DDL messages saying "does not exist" into RESOURCE_NOT_FOUND and "exists" into
+    # RESOURCE_EXISTS.
     handle, _ = people
     before = schema(handle, "people")
     with pytest.raises(error, match=says):

@@ -233,7 +233,9 @@ class OracleStore(BaseStore):
         except borneo.TableNotFoundException as e:
             name = table.name if table else "?"
             raise TableMissing(f"table {name} does not exist; run `python manage.py nosql_migrate`") from e
-        except borneo.IllegalArgumentException as e:
+        except (borneo.IllegalArgumentException, borneo.ResourceExistsException) as e:
+            # The proxy turns DDL errors saying "exists" (a table, an index, a field added twice) into
+            # RESOURCE_EXISTS: a refusal of the statement, not an outage.
             raise InvalidRequest(f"the database refused the request: {e}") from e
         except borneo.InvalidAuthorizationException as e:
             raise StoreUnavailable(f"Oracle NoSQL refused the credentials: {e}") from e
