@@ -111,6 +111,29 @@ class ZoneRadioSelect(forms.RadioSelect):
         return option
 
 
+# What the payment choices say for a pickup: nothing is paid "na entrega" at the counter.
+PICKUP_PAYMENT_LABELS = {
+    Payment.CREDIT_CARD: _("Cartão de crédito na retirada"),
+    Payment.DEBIT_CARD: _("Cartão de débito na retirada"),
+    Payment.CASH: _("Dinheiro na retirada"),
+}
+
+
+class PaymentRadioSelect(forms.RadioSelect):
+    """Payment radios that carry their delivery and pickup wordings for the checkout's script."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        delivery = dict(CheckoutForm.base_fields["payment"].choices).get(value, label)
+        pickup = PICKUP_PAYMENT_LABELS.get(value, delivery)
+        option["attrs"] = {
+            **option["attrs"],
+            "data-delivery-label": str(delivery),
+            "data-pickup-label": str(pickup),
+        }
+        return option
+
+
 class CheckoutForm(AddressFormMixin):
     """Delivery or pickup, where to, how to pay. The address is needed only for a new delivery address."""
 
@@ -135,7 +158,7 @@ class CheckoutForm(AddressFormMixin):
             (Payment.CASH, _("Dinheiro")),
         ],
         initial=Payment.PIX,
-        widget=forms.RadioSelect,
+        widget=PaymentRadioSelect,
         error_messages={
             "required": _("Escolha a forma de pagamento."),
             "invalid_choice": _("Escolha a forma de pagamento."),
@@ -171,6 +194,11 @@ class CheckoutForm(AddressFormMixin):
         self.fields["saved_address"].widget.zones = {
             a.id: zone_attrs(self.zones[a.id], subtotal) for a in self.addresses if a.id in self.zones
         }
+        if self.is_bound and self.data.get(self.add_prefix("fulfilment")) == Fulfilment.PICKUP:
+            self.fields["payment"].choices = [
+                (value, PICKUP_PAYMENT_LABELS.get(value, label))
+                for value, label in self.fields["payment"].choices
+            ]
         deliverable = [a for a in self.addresses if pizzeria is None or self.zones[a.id] is not None]
         self.fields["saved_address"].initial = deliverable[0].id if deliverable else self.NEW_ADDRESS
         # Address fields matter only for a delivery to a new address; clean() decides.

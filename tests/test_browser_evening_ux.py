@@ -237,8 +237,11 @@ def test_calmer_checkout_quotes_saved_addresses_at_once(phone, live_server, alwa
     expect(address_fields).to_be_visible()
     page.get_by_label("Retirar na pizzaria").check()
     expect(page.locator("[data-delivery-section]")).to_be_hidden()
+    expect(page.get_by_role("radio", name="Cartão de crédito na retirada")).to_be_visible()
+    expect(page.get_by_role("radio", name="Dinheiro na retirada")).to_be_visible()
     page.get_by_label("Entrega", exact=True).check()
     expect(page.locator("[data-delivery-section]")).to_be_visible()
+    expect(page.get_by_role("radio", name="Cartão de crédito na entrega")).to_be_visible()
 
     # "Troco para quanto?" only for cash.
     change = page.get_by_label("Troco para quanto?")

@@ -214,6 +214,16 @@ def test_a_pickup_order_paid_in_cash_speaks_of_the_counter(filled, customer):
     assert "levaremos" not in page
 
 
+def test_pickup_payment_choices_say_na_retirada(filled, customer):
+    page = filled.get("/pedido/finalizar/").content.decode()
+    assert 'data-pickup-label="Dinheiro na retirada"' in page
+    assert 'data-delivery-label="Cartão de crédito na entrega"' in page
+    # Without scripts, the page the server sends back for a pickup says it too.
+    response = submit(filled, checkout_key(filled), fulfilment="PICKUP", payment="CASH", change_for="1,00")
+    labels = text(response.content.decode())
+    assert "Cartão de crédito na retirada" in labels and "Cartão de crédito na entrega" not in labels
+
+
 def test_pickup_with_cash_and_no_change_asks_to_bring_the_exact_amount(filled, customer):
     response = submit(filled, checkout_key(filled), fulfilment="PICKUP", payment="CASH")
     page = text(filled.get(response["Location"]).content.decode())

@@ -2,7 +2,7 @@
  * A calmer checkout (templates/orders/checkout.html), on top of a page that works without it:
  * - the address fields show only for a delivery to a new address, the whole address section only for
  *   a delivery;
- * - "Troco para quanto?" shows only for cash;
+ * - "Troco para quanto?" shows only for cash; the payment labels say "na retirada" for a pickup;
  * - choosing a saved address updates the fee, the total and the delivery quote at once, from the
  *   data-* attributes the server put on each radio, and the quoted fee sent back (an order is only
  *   placed at a fee the customer has seen; a new address is quoted by the server on submit).
@@ -72,6 +72,14 @@
     show(section, delivery);
     show(addressFields, delivery && newAddress);
     show(cashOnly, checked("payment") === "CASH");
+    // Nothing is paid "na entrega" when the customer picks the order up: the labels say so.
+    Array.prototype.forEach.call(form.querySelectorAll('input[name="payment"]'), function (input) {
+      var wording = delivery ? input.dataset.deliveryLabel : input.dataset.pickupLabel;
+      var label = input.closest("label");
+      if (wording && label && label.lastChild && label.lastChild !== input) {
+        label.lastChild.textContent = " " + wording;
+      }
+    });
     if (!event) {
       return; // the page as the server quoted it
     }
