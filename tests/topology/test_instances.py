@@ -89,11 +89,12 @@ def test_sigkill_mid_checkout_loses_nothing_and_the_resubmit_places_one_order(re
     placed_before = _order_count(topology, 1)
     # Only web1 serves, so the balancer's checkout goes there; then web1 dies with the POST in flight.
     topology.stop_service("web2")
-    _slow_store(topology, 400)
+    # A second per store request: once the first has arrived, the checkout is surely still running.
+    _slow_store(topology, 1000)
     before = _store_requests(topology)
     thread, result = _in_background(customer.checkout, data)
     _wait_for_store_traffic(topology, before)
-    time.sleep(0.5)
+    time.sleep(0.3)
     topology.stop_service("web1", "KILL")
     thread.join(30)
     response = result["response"]
