@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import signal
 import subprocess
 import sys
 import threading
+import time
 
 from .runtime import Function, FunctionSpec, LogStore, check_requirements, default_python
 from .server import Emulator, make_server
@@ -25,6 +27,19 @@ def key_value(text: str) -> tuple[str, str]:
     if not sep or not key:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, not {text!r}")
     return key, value
+
+
+def _stop_with(pid: int, server) -> None:
+    while True:
+        time.sleep(1)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            print(f"process {pid} is gone: stopping", file=sys.stderr, flush=True)
+            server.shutdown()
+            return
+        except PermissionError:
+            pass  # alive, someone else's
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         metavar="N",
         help="reset the next N invocations' connections",
+    )
+    parser.add_argument(
+        "--parent-pid",
+        type=int,
+        metavar="PID",
+        help="stop when this process is gone (a test run killed before its teardown leaves nothing behind)",
     )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     args = parser.parse_args(argv)
@@ -168,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if args.parent_pid:
+        threading.Thread(target=_stop_with, args=(args.parent_pid, server), daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
     finally:

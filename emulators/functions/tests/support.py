@@ -50,6 +50,8 @@ class FnEmulatorProcess:
                 "emulators.functions",
                 "--port",
                 str(self.port),
+                "--parent-pid",
+                str(os.getpid()),
                 *self.args,
                 *map(str, self.functions),
             ],
