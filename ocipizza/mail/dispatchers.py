@@ -75,7 +75,7 @@ class OCIFunctionsDispatcher(BaseDispatcher):
     ``settings.MAIL_FN``: ``ENDPOINT`` and ``FUNCTION_ID``, and ``AUTH``: ``none`` posts to an Fn
     server's ``{ENDPOINT}/invoke/{FUNCTION_ID}`` (Fn Project, local development); ``config``,
     ``instance`` or ``resource`` signs the call with the oci SDK for OCI Functions, where ENDPOINT is
-    the application's invoke endpoint.
+    the application's invoke endpoint. The local emulator (emulators/functions) answers both ways.
     """
 
     def __init__(self):
