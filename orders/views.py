@@ -76,6 +76,11 @@ def cart_add(request):
     except carts.CartError as e:
         return _cart_add_answer(request, back, error=str(e))
     message = _("%(name)s foi para o carrinho.") % {"name": line.name}
+    # Without scripts the card's own "foi para o carrinho" note is the anchor: it shows by CSS (:target)
+    # right under the button, where the customer is looking, instead of the message at the page's top.
+    card = f"#item-{data['item']}"
+    if back.endswith(card):
+        back = back[: -len(card)] + f"#added-{data['item']}"
     return _cart_add_answer(request, back, message=message, menu=menu, pizzeria=pizzeria)
 
 

@@ -170,10 +170,26 @@ def test_without_scripts_adding_comes_back_to_the_card_clear_of_the_header(phone
     page.goto(live_server.url + "/")
     water = page.locator("li.menu-card[data-item=agua-mineral]")
     water.get_by_role("button", name="Adicionar").click()
-    page.wait_for_url("**/#item-agua-mineral")
+    page.wait_for_url("**/#added-agua-mineral")
     expect(page.locator("[data-testid=cart-badge]")).to_have_text("1")
+    # The card's own note says it, under the button, in sight and clear of the sticky header.
+    note = water.locator(".added-note")
+    expect(note).to_be_visible()
+    expect(note).to_have_text("Foi para o carrinho. Ver carrinho")
     header = page.locator(".site-header").bounding_box()
-    card = water.bounding_box()
+    box = note.bounding_box()
+    assert box["y"] >= header["y"] + header["height"], "the note sits under the sticky header"
+    assert box["y"] + box["height"] <= PHONE["height"]
+    assert water.get_by_role("button", name="Adicionar").bounding_box()["y"] >= header["y"] + header["height"]
+    # Other cards keep theirs hidden.
+    expect(page.locator("li.menu-card[data-item=calabresa] .added-note")).to_be_hidden()
+
+    # A refused add comes back to the card itself (#item-<slug>), which clears the sticky header too.
+    page.goto(live_server.url + "/#item-refrigerante-2l")
+    soda = page.locator("li.menu-card[data-item=refrigerante-2l]")
+    expect(soda.locator(".added-note")).to_be_hidden()
+    card = soda.bounding_box()
+    header = page.locator(".site-header").bounding_box()
     assert card["y"] >= header["y"] + header["height"], "the card sits under the sticky header"
     assert card["y"] < PHONE["height"]
 

@@ -78,11 +78,16 @@ def test_bad_input_answers_json_with_the_message_and_keeps_the_cart(client, fiel
 
 @pytest.mark.usefixtures("shop")
 def test_without_scripts_the_form_comes_back_to_the_card(client):
-    response = post(
-        client, "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1, "next": "/#item-calabresa"}
-    )
-    assert response.status_code == 302 and response["Location"] == "/#item-calabresa"
-    assert "foi para o carrinho" in client.get("/").content.decode()
+    data = {"item": "calabresa", "quantity": 1, "next": "/?categoria=tradicional#item-calabresa"}
+    response = post(client, "/carrinho/adicionar/", data)
+    # Added: to the card's own note (shown by CSS :target, under the button).
+    assert response.status_code == 302 and response["Location"] == "/?categoria=tradicional#added-calabresa"
+    page = client.get("/?categoria=tradicional").content.decode()
+    assert "foi para o carrinho" in page
+    assert re.search(r'<p class="add-confirm added-note" id="added-calabresa">Foi para o carrinho.', page)
+    # Refused: back to the card, whose form keeps what was typed wrong in sight.
+    response = post(client, "/carrinho/adicionar/", {**data, "quantity": 99})
+    assert response["Location"] == "/?categoria=tradicional#item-calabresa"
 
 
 @pytest.mark.usefixtures("shop")
