@@ -281,8 +281,59 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, {"lines": lines})
         elif url.path == "/version":
             self._json(200, {"version": "0.3.750-emulator"})
+        elif url.path.startswith("/v2/") and not emulator.cloud:
+            self._fn_api(url.path, {k: v[-1] for k, v in parse_qs(url.query).items()})
         else:
             self._not_found(url.path)
+
+    def _fn_api(self, path: str, query: dict) -> None:
+        """The read side of Fn's management API, enough for ``fn list`` / ``fn inspect`` / ``fn invoke``
+        (which finds the function's ``fnproject.io/fn/invokeEndpoint`` annotation here)."""
+        functions = list(self.emulator.functions.values())
+        apps = {f.app_id: f for f in functions}
+        host = self.headers.get("Host") or "127.0.0.1"
+
+        def app_doc(f: Function) -> dict:
+            return {"id": f.app_id, "name": f.app_name, "config": f.app_config, "annotations": {}}
+
+        def fn_doc(f: Function) -> dict:
+            return {
+                "id": f.id,
+                "name": f.spec.name,
+                "app_id": f.app_id,
+                "image": f"{f.spec.name}:emulator",
+                "memory": f.spec.memory,
+                "timeout": int(f.timeout),
+                "idle_timeout": int(f.idle_timeout),
+                "config": f.config,
+                "annotations": {"fnproject.io/fn/invokeEndpoint": f"http://{host}/invoke/{f.id}"},
+            }
+
+        parts = path.strip("/").split("/")
+        if parts[1:] == ["apps"]:
+            items = [app_doc(f) for f in apps.values() if query.get("name") in (None, f.app_name)]
+            self._json(200, {"items": items})
+        elif len(parts) == 3 and parts[1] == "apps":
+            found = apps.get(parts[2])
+            if found is None:
+                self._json(404, {"message": "App not found"})
+            else:
+                self._json(200, app_doc(found))
+        elif parts[1:] == ["fns"]:
+            items = [
+                fn_doc(f)
+                for f in functions
+                if query.get("app_id") in (None, f.app_id) and query.get("name") in (None, f.spec.name)
+            ]
+            self._json(200, {"items": items})
+        elif len(parts) == 3 and parts[1] == "fns":
+            found = self.emulator.functions.get(parts[2])
+            if found is None:
+                self._json(404, {"message": "Fn not found"})
+            else:
+                self._json(200, fn_doc(found))
+        else:
+            self._json(404, {"message": "Path not found"})
 
     def do_POST(self) -> None:
         path = urlparse(self.path).path

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import re
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -162,3 +164,22 @@ def test_a_function_whose_requirements_are_missing_is_refused_with_what_to_do(tm
         RuntimeError, match=r"(?s)no-such-package-ocipizza==1.0: not installed.*pip install -r"
     ):
         process.start()
+
+
+def test_fns_management_api_leads_the_fn_cli_to_the_invoke_endpoint(fn):
+    def get(path):
+        with urllib.request.urlopen(fn.url + path, timeout=10) as response:
+            return json.loads(response.read())
+
+    [app] = get("/v2/apps?name=ocipizza")["items"]
+    assert app["config"] == {"APP_WIDE": "yes"}
+    [echo] = get(f"/v2/fns?app_id={app['id']}&name=echo")["items"]
+    assert echo["id"] == ECHO_ID and echo["config"] == {"GREETING": "olá da func.yaml"}
+    endpoint = echo["annotations"]["fnproject.io/fn/invokeEndpoint"]
+    assert endpoint == f"{fn.url}/invoke/{ECHO_ID}"
+    assert get(f"/v2/fns/{ECHO_ID}")["name"] == "echo"
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        get("/v2/fns/01NOSUCHFUNCTION0000000000")
+    assert missing.value.code == 404
+    status, _headers, body = fn.post(endpoint[len(fn.url) :], b'{"via": "fn invoke"}')
+    assert status == 200 and json.loads(body)["body"] == {"via": "fn invoke"}
