@@ -14,13 +14,16 @@ register = template.Library()
 
 
 @register.inclusion_tag("menu/includes/delivery_chip.html", takes_context=True)
-def delivery_chip(context, next_url: str = ""):
+def delivery_chip(context, next_url: str = "", subtotal=None):
+    """The chip; with ``subtotal`` (the cart page) it adds the total with the zone's fee."""
     request = context.get("request")
     session = getattr(request, "session", None)
     pizzeria = context.get("pizzeria")
     estimate = delivery_estimate(session=session, pizzeria=pizzeria) if session is not None else None
+    total = subtotal + estimate.zone.fee if estimate and estimate.zone and subtotal is not None else None
     return {
         "estimate": estimate,
         "pizzeria": pizzeria,
         "next_url": next_url or (request.path if request else "/"),
+        "total": total,
     }

@@ -1,10 +1,11 @@
 """The "Entregar em: CEP" chip: fee and time before checkout, remembered in the session."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
-from conftest import brl, pizzeria_document, post
+from conftest import MenuData, brl, pizzeria_document, post
 from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
 
 PIZZERIA = pizzeria_document()
@@ -29,8 +30,11 @@ def test_a_cep_in_a_zone_shows_its_fee_and_time_on_the_menu_and_the_cart(client)
     assert response.status_code == 302 and response["Location"] == "/?categoria=bebida"
     shown = chip(client.get("/").content.decode())
     assert "Entregar em: 01310-100" in shown and quote(CENTRO) in shown
-    post(client, "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1})
-    assert quote(CENTRO) in chip(client.get("/carrinho/").content.decode())
+    post(client, "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1, "size": "grande"})
+    on_cart = chip(client.get("/carrinho/").content.decode())
+    assert quote(CENTRO) in on_cart
+    total = MenuData().price("calabresa") + Decimal(CENTRO["fee"])
+    assert f"Total com entrega: {brl(total, space=' ')}" in on_cart
     # Another CEP replaces it; the zone follows.
     post(client, "/entregar-em/", {"cep": "02010000"})
     assert quote(NORTE) in chip(client.get("/").content.decode())
