@@ -53,7 +53,10 @@ def test_sign_up_confirm_log_in_keep_the_cart_recover_the_password_and_delete(
     page.get_by_role("button", name="Confirmar meu e-mail").click()
     expect(page.get_by_text("E-mail confirmado! Agora você já pode fazer pedidos.")).to_be_visible()
 
-    # A pizza in the cart before logging in survives the login (the session key rotates).
+    # Sign-up signed her in. Signed out, a pizza put in the cart joins the account at the next login
+    # (the session key rotates).
+    page.get_by_role("button", name="Sair", exact=True).click()
+    expect(page.get_by_text("Você saiu da sua conta.")).to_be_visible()
     page.goto(live_server.url + "/")
     page.locator("li.menu-card[data-item=calabresa]").get_by_role("button", name="Adicionar").click()
     expect(badge).to_have_text("1")
@@ -65,13 +68,15 @@ def test_sign_up_confirm_log_in_keep_the_cart_recover_the_password_and_delete(
     expect(page.locator("main")).to_contain_text("(31) 99123-4567")
     expect(page.locator("main")).to_contain_text("confirmado")
 
-    # Logging out ends the session and the cart with it; logging in again works.
+    # Logging out ends the session and empties this browser's cart; the cart waits in the account and
+    # is back at the next login.
     page.get_by_role("button", name="Sair", exact=True).click()
     expect(page.get_by_text("Você saiu da sua conta.")).to_be_visible()
     expect(badge).to_have_text("0")
     page.get_by_role("link", name="Entrar").click()
     log_in(page, PASSWORD)
     expect(page.get_by_test_id("account-link")).to_be_visible()
+    expect(badge).to_have_text("1")
     page.get_by_role("button", name="Sair", exact=True).click()
 
     # Forgot the password: the link arrives by e-mail and works once.
