@@ -123,6 +123,8 @@ def test_chip_add_in_place_bottom_bar_and_half_prices(phone, live_server, always
         f"{menu_data.name('agua-mineral')} foi para o carrinho."
     )
     expect(page.locator("[data-testid=cart-badge]")).to_have_text("1")
+    confirm_link = water.get_by_test_id("add-confirm").get_by_role("link", name="Ver carrinho")
+    expect(confirm_link).to_have_attribute("href", "/carrinho/")
     assert page.evaluate("window.scrollY") == before
     assert "#" not in page.url  # no reload, no jump to an anchor
     price = menu_data.price("agua-mineral")

@@ -93,12 +93,10 @@
         note.textContent = answer.message;
         note.classList.toggle("is-error", !answer.ok);
         if (answer.ok) {
-          var link = document.createElement("a");
-          link.href = document.querySelector("[data-cart-bar]")
-            ? document.querySelector("[data-cart-bar]").getAttribute("href")
-            : "/carrinho/";
-          link.textContent = form.dataset.viewCart || "";
-          if (link.textContent) {
+          if (form.dataset.cartUrl && form.dataset.viewCart) {
+            var link = document.createElement("a");
+            link.href = form.dataset.cartUrl;
+            link.textContent = form.dataset.viewCart;
             note.appendChild(document.createTextNode(" "));
             note.appendChild(link);
           }
