@@ -85,6 +85,15 @@ class Topology:
     def web_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.state[name.upper() + '_PORT']}"
 
+    def instance_get(self, name: str, path: str) -> requests.Response:
+        """A GET straight to one instance, with the headers the balancer adds (HTTPS, its Host)."""
+        headers = {
+            "Host": self.url.split("//", 1)[1],
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "127.0.0.1",
+        }
+        return requests.get(self.web_url(name) + path, headers=headers, allow_redirects=False, timeout=15)
+
     def log(self, name: str) -> str:
         return (self.folder / "logs" / f"{name}.log").read_text(errors="replace")
 
@@ -175,7 +184,9 @@ def _start(tmp_path_factory, cep_db, name: str, **environment):
 
 @pytest.fixture(scope="session")
 def topology(tmp_path_factory, cep_db):
-    topology = _start(tmp_path_factory, cep_db, "topology", TOPOLOGY_STORE="oracle")
+    # One worker per instance: what a worker process keeps (the menu's copy) is then the instance's,
+    # which the tests can reach through the instance's port; two threads serve concurrent requests.
+    topology = _start(tmp_path_factory, cep_db, "topology", TOPOLOGY_STORE="oracle", GUNICORN_WORKERS="1")
     yield topology
     topology.stop()
 
