@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import CUSTOMER_PASSWORD, brl
+from conftest import ARTIFACTS, CUSTOMER_PASSWORD, brl
 from locations.tests.conftest import cep_db, cep_sources  # noqa: F401  (fixtures)
 from tests.test_browser_order import always_open  # noqa: F401  (fixture)
 
@@ -192,6 +192,8 @@ def test_cancelling_asks_why(phone_page, live_server, diner):
     expect(page.get_by_test_id("order-status")).to_have_text("Aguardando confirmação da pizzaria")
     page.get_by_label("Mudei de ideia").check()
     page.get_by_label("Quer contar mais? (opcional)").fill("Vou jantar fora")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "cancel-asks-why.png"), full_page=True)
     confirm.click()
     expect(page.get_by_role("status")).to_contain_text("Pedido cancelado.")
     expect(page.get_by_test_id("cancel-reason")).to_have_text(
