@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backoffice import roles
 from backoffice.board import views as board_views
+from conftest import brl
 from orders import repositories
 from orders.expiry import pix_expires_at
 from orders.statuses import Status
@@ -59,6 +60,7 @@ def test_every_move_the_customer_cares_about_reaches_the_inbox(place, staff_logi
     expected_eta = paid_at + (order.eta_at - order.created_at)
     assert stored(order).eta_at == expected_eta and hhmm(expected_eta) != hhmm(order.eta_at)
     assert f"Previsão: por volta das {hhmm(expected_eta)}." in body
+    assert f"Recebemos o pagamento PIX de {brl(order.total, ' ')}." in body
     assert f"/pedidos/{order.order_id}/" in body
 
     step("PREPARING")
