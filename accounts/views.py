@@ -392,7 +392,13 @@ def address_restore(request):
     """ "Desfazer" of a deletion: the address is saved again, as it was."""
     data = undo_take(request, kind="address", token=request.POST.get("token", ""))
     if data is None:
-        messages.error(request, _("Não dá mais para desfazer: o endereço foi excluído há tempo demais."))
+        messages.error(
+            request,
+            _(
+                "Não dá mais para desfazer: o endereço foi excluído há tempo demais. "
+                "Cadastre-o de novo em Adicionar endereço."
+            ),
+        )
         return redirect("accounts:addresses")
     try:
         services.customer_address_save(customer_id=request.customer.id, address=Address(**{**data, "id": ""}))

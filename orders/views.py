@@ -141,7 +141,13 @@ def cart_line_restore(request):
     """ "Desfazer" of a removal: the line comes back at today's price (the cart re-reads every price)."""
     line = undo_take(request, kind="cart_line", token=request.POST.get("token", ""))
     if line is None:
-        messages.error(request, _("Não dá mais para desfazer: o item saiu do carrinho há tempo demais."))
+        messages.error(
+            request,
+            _(
+                "Não dá mais para desfazer: o item saiu do carrinho há tempo demais. "
+                "Adicione-o de novo pelo cardápio."
+            ),
+        )
         return redirect("orders:cart")
     menu, pizzeria = storefront_get()
     try:
