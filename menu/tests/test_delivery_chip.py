@@ -89,3 +89,24 @@ def test_one_visitors_cep_never_reaches_another_visitors_cached_menu(client):
     stranger = Client()
     assert "taxa R$" not in chip(stranger.get("/").content.decode())
     assert "taxa R$" not in chip(stranger.get("/").content.decode())  # from the whole-page cache
+
+
+def test_the_chip_and_the_cart_bar_cost_no_redis_command_of_their_own(client, redis_commands):
+    """A visitor's menu page reads their session once; the chip and the bar read it from there."""
+    from django.test import Client
+
+    def cost(visitor) -> int:
+        visitor.get("/")  # warm
+        redis_commands.start()
+        assert visitor.get("/").status_code == 200
+        return redis_commands.count()
+
+    post(client, "/carrinho/adicionar/", {"item": "calabresa", "quantity": 1})
+    with_cart = cost(client)
+    assert with_cart >= 1  # the session's read: the counter sees this page's commands
+    post(client, "/entregar-em/", {"cep": "01310-100"})
+    assert cost(client) == with_cart
+    assert quote(CENTRO) in chip(client.get("/").content.decode())
+    other = Client(enforce_csrf_checks=True)
+    post(other, "/entregar-em/", {"cep": "01310-100"})  # a session with a CEP and no cart
+    assert cost(other) == with_cart
