@@ -117,3 +117,22 @@ def test_a_checkout_that_meets_redis_down_offers_the_same_form_again(client, red
     assert "você não será cobrado duas vezes" in html
     assert 'action="/pedido/finalizar/"' in html
     assert 'name="key" value="' + "k" * 22 + '"' in html and 'name="payment" value="pix"' in html
+
+
+def test_an_outage_raised_outside_a_view_is_the_503_page_not_the_500(rf):
+    """A middleware reading the session, or the session saved on the way out, raise where no
+    process_exception sees them: Django then calls handler500, which still answers the 503 page."""
+    from ocipizza.nosql import StoreUnavailable
+    from ocipizza.views import server_error
+
+    request = rf.get("/pedidos/")
+    try:
+        raise StoreUnavailable("the store did not answer")
+    except StoreUnavailable:
+        response = server_error(request)
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "Voltamos já" in response.content.decode()
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(request).status_code == 500
