@@ -303,6 +303,19 @@ def test_delete_anonymises_the_orders_and_the_page_says_so(manager, customer, pl
     assert "Maria Silva" not in order_page
 
 
+def test_a_delete_waits_for_an_order_in_the_kitchen(manager, customer, place):
+    from orders.services import order_transition
+    from orders.statuses import Actor, Status
+
+    order = place()
+    for target in (Status.RECEIVED, Status.PREPARING):
+        order = order_transition(order=order, target=target, actor=Actor.STAFF, now=order.created_at)
+    response = staff_post(manager, f"{page_of(customer)}excluir/", {"confirmation": customer.email})
+    assert response.status_code == 302 and response["Location"] == page_of(customer)
+    assert f"Espere a entrega do pedido {order.code}" in manager.get(page_of(customer)).content.decode()
+    assert accounts.customer_get(customer_id=customer.id) is not None
+
+
 def order_moved(*, customer):
     """A deletion hook meeting an order that staff moved at that moment (orders_anonymise's conflict)."""
     raise ConditionFailed("user.order changed")
