@@ -3,15 +3,20 @@
 # in tests/topology/: nginx (Debian's, config rendered from deploy/) in front of two gunicorn instances
 # (production settings, gunicorn.conf.py), Redis with AOF (its own redis-server on a free port, never
 # 6379), the Oracle NoSQL emulator (python -m emulators.nosql, the app on the Oracle backend, rows kept
-# in a file so it can be stopped and started), an SMTP sink (aiosmtpd) and the outbox sender.
+# in a file so it can be stopped and started), the OCI Object Storage emulator (the menu's photos, in a
+# public bucket kept in a file) and the Fn emulator playing OCI Functions (functions/send_mail under fdk),
+# both in cloud mode, verifying every request's signature against a throwaway API key made for the run,
+# an SMTP sink (aiosmtpd) and the outbox sender, which sends e-mail through the function to the sink.
 #
 #   scripts/topology.sh start               start everything, print the addresses (about 20 s)
 #   scripts/topology.sh status              each service: running, stopped or dead, with its pid
 #   scripts/topology.sh stop                stop everything (SIGTERM, then SIGKILL after 30 s)
 #   scripts/topology.sh stop-service NAME [SIGNAL]   e.g. stop-service redis; stop-service web1 KILL
 #   scripts/topology.sh start-service NAME  start one again with the same port and data
+#   scripts/topology.sh manage ARGS...      manage.py with the instances' settings (send_outbox --now)
 #
-# Services: smtp redis nosql web1 web2 nginx mailer. Settings through the environment:
+# Services: smtp redis nosql objectstorage functions web1 web2 nginx mailer. Settings through the
+# environment:
 #   TOPOLOGY_DIR     the run's folder (default var/topology): state, pids, logs, data, nginx config
 #   TOPOLOGY_STORE   oracle (default: the emulator) or sqlite (the embedded store file in the folder)
 #   TOPOLOGY_WEBS    2 (default) or 1 (nginx then balances over the one instance)
@@ -19,8 +24,9 @@
 #   CEP_DB_PATH      a CEP database to use instead of building one in the folder (it is built there
 #                    when the file does not exist yet)
 # Everything listens on 127.0.0.1 on free ports, written to $TOPOLOGY_DIR/topology.env; every process
-# is stopped by the pid recorded in $TOPOLOGY_DIR/pids/. Needs scripts/serve.sh's or test.sh's .venv;
-# installs nginx and redis-server (Debian's) when missing.
+# is stopped by the pid recorded in $TOPOLOGY_DIR/pids/. The OCI API key and config file are in
+# $TOPOLOGY_DIR/oci/, a manager for /gestao/ in $TOPOLOGY_DIR/staff.json. Needs scripts/serve.sh's or
+# test.sh's .venv; installs nginx and redis-server (Debian's) when missing.
 source "$(dirname "$0")/_common.sh"
 source "$ROOT/scripts/_stack.sh"
 
@@ -28,10 +34,10 @@ DIR="${TOPOLOGY_DIR:-$ROOT/var/topology}"
 STATE="$DIR/topology.env"
 PIDS="$DIR/pids"
 LOGS="$DIR/logs"
-SERVICES=(smtp redis nosql web1 web2 nginx mailer)
+SERVICES=(smtp redis nosql objectstorage functions web1 web2 nginx mailer)
 PY="$VENV/bin/python"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 pid_of() { cat "$PIDS/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid="$(pid_of "$1")"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
@@ -55,9 +61,32 @@ app_env() {
   export MAIL_SEND_IMMEDIATELY=false
   export PIZZERIA_PROFILE_FILE="$DIR/pizzeria.json"
   export GUNICORN_WORKERS="${GUNICORN_WORKERS:-2}" GUNICORN_THREADS="${GUNICORN_THREADS:-2}"
-  # --- cloud emulators: when the Object Storage and Functions emulators join, start them in
-  # start_service below (services objectstorage, functions) and export their endpoints here
-  # (STORAGE_BACKEND, OCI_* for the storage; MAIL_DISPATCHER=oci_functions and its endpoint).
+  # The cloud parts through their emulators, signed with the run's API key as in OCI.
+  export OCI_CONFIG_FILE="$DIR/oci/config" OCI_PROFILE=DEFAULT
+  export STORAGE_BACKEND=oci OCI_STORAGE_ENDPOINT="http://127.0.0.1:$OBJECTSTORAGE_PORT"
+  export OCI_STORAGE_NAMESPACE=ocipizza OCI_STORAGE_BUCKET=ocipizza-media OCI_STORAGE_AUTH=config
+  export MAIL_DISPATCHER=oci_functions MAIL_FN_ENDPOINT="http://127.0.0.1:$FUNCTIONS_PORT"
+  export MAIL_FN_FUNCTION_ID=ocid1.fnfunc.oc1..emulatorsendmail MAIL_FN_AUTH=config
+}
+
+# folder: a throwaway RSA API key (key file and public PEM) and an OCI config file naming it, with the
+# fingerprint OCI computes (MD5 of the public key's DER), for the emulators' signature checks.
+make_oci_key() {
+  local folder="$1" fingerprint
+  mkdir -p "$folder"
+  [ -s "$folder/oci_api_key.pem" ] || openssl genrsa -out "$folder/oci_api_key.pem" 2048 2>/dev/null
+  chmod 600 "$folder/oci_api_key.pem"
+  openssl rsa -in "$folder/oci_api_key.pem" -pubout -out "$folder/oci_api_key_public.pem" 2>/dev/null
+  fingerprint="$(openssl rsa -in "$folder/oci_api_key.pem" -pubout -outform DER 2>/dev/null | openssl md5 -c)"
+  fingerprint="${fingerprint##* }"
+  cat >"$folder/config" <<EOF
+[DEFAULT]
+user=ocid1.user.oc1..aaaaaaaaocipizzatopology
+fingerprint=$fingerprint
+tenancy=ocid1.tenancy.oc1..aaaaaaaaocipizzatopology
+region=sa-saopaulo-1
+key_file=$folder/oci_api_key.pem
+EOF
 }
 
 # name: start one service in the background, its pid in $PIDS/name.pid, its log in $LOGS/name.log.
@@ -81,6 +110,19 @@ start_service() {
       [ "$STORE" = oracle ] || { echo "nosql: not used with TOPOLOGY_STORE=$STORE"; return 0; }
       setsid "$PY" -m emulators.nosql --host 127.0.0.1 --port "$NOSQL_PORT" --data "$DIR/nosql-emulator.sqlite3" \
         >"$log" 2>&1 </dev/null &
+      ;;
+    objectstorage)
+      # The photos' bucket, public (read without a signature, as the menu's <img> do); its objects kept
+      # in a file, so a restart finds them.
+      setsid "$PY" -m emulators.objectstorage --host 127.0.0.1 --port "$OBJECTSTORAGE_PORT" \
+        --bucket ocipizza-media:public --data "$DIR/objectstorage.json" \
+        --cloud --public-key "$DIR/oci/oci_api_key_public.pem" >"$log" 2>&1 </dev/null &
+      ;;
+    functions)
+      # send_mail's container warm before the first e-mail; its SMTP server is the sink.
+      setsid "$PY" -m emulators.functions "$ROOT/functions/send_mail" --host 127.0.0.1 --port "$FUNCTIONS_PORT" \
+        --config SMTP_HOST=127.0.0.1 --config "SMTP_PORT=$SMTP_PORT" --config SMTP_STARTTLS=false \
+        --warm --cloud --public-key "$DIR/oci/oci_api_key_public.pem" >"$log" 2>&1 </dev/null &
       ;;
     web1 | web2)
       local port_var="${name^^}_PORT"
@@ -112,6 +154,10 @@ wait_ready() {  # name pid log
         sleep 0.1
       done
       echo "$1 does not listen on ${!port_var} after 20 s; see $3" >&2; return 1
+      ;;
+    objectstorage | functions)
+      local port_var="${1^^}_PORT"
+      wait_http "http://127.0.0.1:${!port_var}/_emulator/health" "$1" "$2" "$3"
       ;;
     web1 | web2) local port_var="${1^^}_PORT"; wait_http "http://127.0.0.1:${!port_var}/healthz" "$1" "$2" "$3" ;;
     nginx) wait_http "https://127.0.0.1:$PORT/healthz" nginx "$2" "$DIR/nginx/error.log" ;;
@@ -150,7 +196,7 @@ cmd_start() {
   local store="${TOPOLOGY_STORE:-oracle}" webs="${TOPOLOGY_WEBS:-2}"
   case "$store" in oracle | sqlite) ;; *) echo "TOPOLOGY_STORE is oracle or sqlite, not $store" >&2; exit 2 ;; esac
   local ports=() port
-  while [ ${#ports[@]} -lt 6 ]; do
+  while [ ${#ports[@]} -lt 8 ]; do
     port="$(free_port)"
     [[ " ${ports[*]} " == *" $port "* ]] || ports+=("$port")
   done
@@ -165,6 +211,8 @@ WEB2_PORT=$web2
 REDIS_PORT=${ports[3]}
 NOSQL_PORT=${ports[4]}
 SMTP_PORT=${ports[5]}
+OBJECTSTORAGE_PORT=${ports[6]}
+FUNCTIONS_PORT=${ports[7]}
 SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 CEP_DB=${CEP_DB_PATH:-$DIR/var/cep.sqlite3}
 EOF
@@ -176,10 +224,14 @@ document["hours"] = {day: [["00:00", "12:00"], ["12:00", "00:00"]] for day in do
 document.update(max_open_orders=20, max_orders_per_hour=20)
 json.dump(document, open(sys.argv[2], "w"), ensure_ascii=False)
 PY
+  make_oci_key "$DIR/oci"
   say "Topology in $DIR ($store store, $webs web instance(s))"
   local name
-  say "Starting the SMTP sink, Redis (AOF)$([ "$store" = oracle ] && echo " and the NoSQL emulator")"
-  for name in smtp redis nosql; do [ "$name" = nosql ] && [ "$store" != oracle ] && continue; start_service "$name"; done
+  say "Starting the SMTP sink, Redis (AOF)$([ "$store" = oracle ] && echo ", the NoSQL emulator"), the Object Storage and Fn emulators"
+  for name in smtp redis nosql objectstorage functions; do
+    [ "$name" = nosql ] && [ "$store" != oracle ] && continue
+    start_service "$name"
+  done
   say "Preparing the data (migrate, nosql_migrate, menu, pizzeria, CEP database, static files, error pages, customers)"
   app_env
   # The CEP database takes longest to build: alongside the rest (nothing else needs it until the
@@ -211,6 +263,13 @@ if not Path(settings.CEP_DB_PATH).exists():
 from perf import load_store
 load_store.seed(4, folder / "customers.json")
 print("customers: 4", flush=True)
+# A manager for the back office (a TOTP app is enrolled at the first sign-in, as for any manager).
+import json, secrets
+staff = {"email": "gerente@topologia.example", "password": secrets.token_urlsafe(16)}
+os.environ["STAFF_PASSWORD"] = staff["password"]
+call_command("createstaff", staff["email"], role="gerente", password_from_env=True, verbosity=0)
+(folder / "staff.json").write_text(json.dumps(staff))
+print("manager: 1", flush=True)
 PY
   if [ -n "$cep_pid" ]; then
     wait "$cep_pid" || { echo "build_cep_db failed; see $LOGS/build_cep_db.log" >&2; tail -20 "$LOGS/build_cep_db.log" >&2; exit 1; }
@@ -235,13 +294,16 @@ cmd_status() {
   for name in "${SERVICES[@]}"; do
     pid="$(pid_of "$name")"
     if [ -z "$pid" ]; then state="stopped"; elif kill -0 "$pid" 2>/dev/null; then state="running"; else state="dead"; fi
-    printf '  %-7s %-8s %s\n' "$name" "$state" "${pid:+pid $pid}"
+    printf '  %-13s %-8s %s\n' "$name" "$state" "${pid:+pid $pid}"
   done
   echo "  site:   https://127.0.0.1:$PORT/ (self-signed certificate)"
   echo "  web1:   http://127.0.0.1:$WEB1_PORT/readyz$([ "$WEBS" = 1 ] || echo "   web2: http://127.0.0.1:$WEB2_PORT/readyz")"
   local where="the file $DIR/var/nosql.sqlite3"
   [ "$STORE" = oracle ] && where="the emulator on 127.0.0.1:$NOSQL_PORT"
   echo "  redis:  127.0.0.1:$REDIS_PORT   store: $where   smtp: 127.0.0.1:$SMTP_PORT"
+  echo "  photos: http://127.0.0.1:$OBJECTSTORAGE_PORT/n/ocipizza/b/ocipizza-media/o   mail function:" \
+    "http://127.0.0.1:$FUNCTIONS_PORT (its log: /_emulator/logs)"
+  echo "  OCI config: $DIR/oci/config   back office: /gestao/ as in $DIR/staff.json"
   echo "  logs:   $LOGS   customers: $DIR/customers.json"
 }
 
@@ -252,7 +314,7 @@ cmd_stop() {
   for name in nginx mailer; do [ -f "$PIDS/$name.pid" ] && stop_service "$name" TERM; done
   for name in web1 web2; do [ -f "$PIDS/$name.pid" ] && stop_service "$name" TERM & done
   wait
-  for name in redis nosql smtp; do [ -f "$PIDS/$name.pid" ] && stop_service "$name" TERM & done
+  for name in redis nosql objectstorage functions smtp; do [ -f "$PIDS/$name.pid" ] && stop_service "$name" TERM & done
   wait
   echo "Stopped the topology in $DIR (its data stays there; remove the folder to start afresh)."
 }
@@ -263,5 +325,6 @@ case "${1:-}" in
   status) cmd_status ;;
   start-service) [ -n "${2:-}" ] || usage; mkdir -p "$PIDS" "$LOGS"; start_service "$2" ;;
   stop-service) [ -n "${2:-}" ] || usage; stop_service "$2" "${3:-TERM}" ;;
+  manage) [ -n "${2:-}" ] || usage; app_env; shift; exec "$PY" manage.py "$@" ;;
   *) usage ;;
 esac
