@@ -88,6 +88,34 @@ class Browser:
         response = self.post("/conta/entrar/", dict(form["fields"], email=email, password=password))
         assert response.status_code == 302, f"signing in {email} answered {response.status_code}"
 
+    def sign_in_staff(self, email: str, password: str, *, secret: str | None = None) -> str:
+        """A manager's sign-in to the back office, TOTP step included: the first time the authenticator
+        is enrolled with the key the setup page shows (returned, for the next sign-ins' codes)."""
+        import base64
+
+        from django_otp.oath import totp
+
+        page = self.get("/gestao/entrar/")
+        form = next(f for f in forms_of(page.text, "") if "password" in f["fields"])
+        response = self.post("/gestao/entrar/", dict(form["fields"], email=email, password=password))
+        assert response.status_code == 302, f"the staff sign-in answered {response.status_code}"
+        location = response.headers["Location"]
+        for _ in range(3):  # the code page, or on to the enrolment page for a new manager
+            step = urlsplit(location)
+            path = step.path + (f"?{step.query}" if step.query else "")
+            page = self.get(path)
+            if page.status_code != 302:
+                break
+            location = page.headers["Location"]
+        if "/configurar/" in step.path:
+            secret = re.search(r'data-testid="totp-secret">([^<]+)<', page.text).group(1).replace(" ", "")
+        assert secret, f"{path} asks for a code, but no authenticator key is known"
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        form = next(f for f in forms_of(page.text, "") if "token" in f["fields"])
+        response = self.post(path, dict(form["fields"], token=f"{totp(key):06d}"))
+        assert response.status_code == 302, f"the TOTP step answered {response.status_code}"
+        return secret
+
     def add_pizza(self) -> None:
         """Two of the menu's first pizza in the default size: above the profile's minimum order."""
         page = self.get("/")

@@ -1,8 +1,10 @@
 """The production topology as processes (scripts/topology.sh), shared by the tests of a session.
 
 ``topology``: nginx, two gunicorn instances on the Oracle backend (the NoSQL emulator), Redis with AOF,
-SMTP sink and outbox sender. ``embedded_topology``: one instance on the embedded SQLite store behind
-nginx, for the store-file faults. Both start once per session (about 20 s each) and are stopped by PID
+the photos in the Object Storage emulator, e-mail through the Fn emulator's send_mail function (both in
+cloud mode, checking the signatures of the run's own API key), SMTP sink and outbox sender.
+``embedded_topology``: one instance on the embedded SQLite store behind nginx (with the same cloud
+parts), for the store-file faults. Both start once per session (about 20 s each) and are stopped by PID
 at the end; a test that stops or breaks a service puts it back (``restored``), so the next test finds
 everything running. The CEP database is built once for both.
 """
@@ -24,8 +26,8 @@ from .client import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "topology.sh"
-SERVICES = ("smtp", "redis", "nosql", "web1", "web2", "nginx", "mailer")
-# The cloud emulators (Object Storage, Functions) join SERVICES here and in scripts/topology.sh.
+SERVICES = ("smtp", "redis", "nosql", "objectstorage", "functions", "web1", "web2", "nginx", "mailer")
+BUCKET = "ocipizza-media"
 
 
 class Topology:
@@ -121,6 +123,45 @@ class Topology:
         response = requests.get(url, timeout=10)
         response.raise_for_status()
         return response.json()
+
+    def cloud_get(self, service: str, name: str) -> dict:
+        """An admin endpoint of the Object Storage or Fn emulator (``/_emulator/<name>``)."""
+        url = f"http://127.0.0.1:{self.state[service.upper() + '_PORT']}/_emulator/{name}"
+        response = requests.get(url, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def function_log(self) -> list[str]:
+        """The lines the send_mail function wrote under fdk, as Fn keeps them per call."""
+        return [entry["line"] for entry in self.cloud_get("functions", "logs")["lines"]]
+
+    @property
+    def bucket_url(self) -> str:
+        return f"http://127.0.0.1:{self.state['OBJECTSTORAGE_PORT']}/n/ocipizza/b/{BUCKET}/o/"
+
+    def bucket_objects(self, prefix: str = "") -> list[str]:
+        """The bucket's object names, listed through the oci SDK signed with the topology's API key."""
+        from emulators.objectstorage.tests.support import make_client
+
+        client = make_client(
+            f"http://127.0.0.1:{self.state['OBJECTSTORAGE_PORT']}", self.folder / "oci" / "config"
+        )
+        names, start = [], None
+        while True:
+            page = client.list_objects("ocipizza", BUCKET, prefix=prefix, start=start).data
+            names += [entry.name for entry in page.objects]
+            start = page.next_start_with
+            if not start:
+                return names
+
+    def manager(self) -> Browser:
+        """The topology's manager signed in to the back office (a TOTP app enrolled at the first time)."""
+        staff = json.loads((self.folder / "staff.json").read_text())
+        browser = self.browser()
+        self.totp_secret = browser.sign_in_staff(
+            staff["email"], staff["password"], secret=getattr(self, "totp_secret", None)
+        )
+        return browser
 
     @contextmanager
     def store(self):
