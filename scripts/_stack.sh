@@ -50,7 +50,8 @@ PY
     || { echo "nginx refuses the rendered config:" >&2; cat "$dir/test.log" >&2; return 1; }
 }
 
-# bind log: starts one instance of the project (gunicorn.conf.py) in the background; its pid in $!.
+# bind log: starts one instance of the project (gunicorn.conf.py) in the background, its output appended
+# to log (a restart keeps what the last run wrote); its pid in $!.
 # As root, the instance runs without the capabilities that let root write any file
 # (CAP_DAC_OVERRIDE), so file permissions bind it as they bind the unprivileged user of production.
 start_gunicorn() {
@@ -59,5 +60,5 @@ start_gunicorn() {
     prefix=(setpriv --bounding-set=-dac_override,-dac_read_search)
   fi
   GUNICORN_BIND="$bind" setsid "${prefix[@]}" "$VENV/bin/gunicorn" -c "$ROOT/gunicorn.conf.py" \
-    ocipizza.wsgi:application >"$log" 2>&1 </dev/null &
+    ocipizza.wsgi:application >>"$log" 2>&1 </dev/null &
 }

@@ -89,7 +89,8 @@ key_file=$folder/oci_api_key.pem
 EOF
 }
 
-# name: start one service in the background, its pid in $PIDS/name.pid, its log in $LOGS/name.log.
+# name: start one service in the background, its pid in $PIDS/name.pid, its output appended to
+# $LOGS/name.log (a restart keeps what the stopped process wrote).
 start_service() {
   local name="$1" log="$LOGS/$1.log" pid
   if alive "$name"; then echo "$name is already running (pid $(pid_of "$name"))"; return 0; fi
@@ -98,31 +99,31 @@ start_service() {
     smtp)
       # Mailbox makes the Maildir (it refuses a folder that exists without tmp/, new/, cur/).
       setsid "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$DIR/mail" \
-        >"$log" 2>&1 </dev/null &
+        >>"$log" 2>&1 </dev/null &
       ;;
     redis)
       mkdir -p "$DIR/redis"
       # AOF, fsync every second: sessions and carts survive a restart of Redis, as in production.
       setsid redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DIR/redis" --appendonly yes \
-        --appendfsync everysec --save '' >"$log" 2>&1 </dev/null &
+        --appendfsync everysec --save '' >>"$log" 2>&1 </dev/null &
       ;;
     nosql)
       [ "$STORE" = oracle ] || { echo "nosql: not used with TOPOLOGY_STORE=$STORE"; return 0; }
       setsid "$PY" -m emulators.nosql --host 127.0.0.1 --port "$NOSQL_PORT" --data "$DIR/nosql-emulator.sqlite3" \
-        >"$log" 2>&1 </dev/null &
+        >>"$log" 2>&1 </dev/null &
       ;;
     objectstorage)
       # The photos' bucket, public (read without a signature, as the menu's <img> do); its objects kept
       # in a file, so a restart finds them.
       setsid "$PY" -m emulators.objectstorage --host 127.0.0.1 --port "$OBJECTSTORAGE_PORT" \
         --bucket ocipizza-media:public --data "$DIR/objectstorage.json" \
-        --cloud --public-key "$DIR/oci/oci_api_key_public.pem" >"$log" 2>&1 </dev/null &
+        --cloud --public-key "$DIR/oci/oci_api_key_public.pem" >>"$log" 2>&1 </dev/null &
       ;;
     functions)
       # send_mail's container warm before the first e-mail; its SMTP server is the sink.
       setsid "$PY" -m emulators.functions "$ROOT/functions/send_mail" --host 127.0.0.1 --port "$FUNCTIONS_PORT" \
         --config SMTP_HOST=127.0.0.1 --config "SMTP_PORT=$SMTP_PORT" --config SMTP_STARTTLS=false \
-        --warm --cloud --public-key "$DIR/oci/oci_api_key_public.pem" >"$log" 2>&1 </dev/null &
+        --warm --cloud --public-key "$DIR/oci/oci_api_key_public.pem" >>"$log" 2>&1 </dev/null &
       ;;
     web1 | web2)
       local port_var="${name^^}_PORT"
@@ -131,10 +132,10 @@ start_service() {
     nginx)
       ensure_nginx
       render_nginx "$DIR/nginx" "$PORT" "127.0.0.1:$WEB1_PORT" "127.0.0.1:$WEB2_PORT" "$DIR/errors"
-      setsid nginx -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e "$DIR/nginx/error.log" >"$log" 2>&1 </dev/null &
+      setsid nginx -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e "$DIR/nginx/error.log" >>"$log" 2>&1 </dev/null &
       ;;
     mailer)
-      setsid "$PY" manage.py send_outbox --loop --interval 1 >"$log" 2>&1 </dev/null &
+      setsid "$PY" manage.py send_outbox --loop --interval 1 >>"$log" 2>&1 </dev/null &
       ;;
     *) echo "unknown service $name (one of ${SERVICES[*]})" >&2; return 2 ;;
   esac
