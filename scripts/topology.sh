@@ -326,6 +326,10 @@ case "${1:-}" in
   status) cmd_status ;;
   start-service) [ -n "${2:-}" ] || usage; mkdir -p "$PIDS" "$LOGS"; start_service "$2" ;;
   stop-service) [ -n "${2:-}" ] || usage; stop_service "$2" "${3:-TERM}" ;;
-  manage) [ -n "${2:-}" ] || usage; app_env; shift; exec "$PY" manage.py "$@" ;;
+  manage)
+    [ -n "${2:-}" ] || usage
+    [ -f "$STATE" ] || { echo "No topology in $DIR: scripts/topology.sh start first." >&2; exit 1; }
+    app_env; shift; exec "$PY" manage.py "$@"
+    ;;
   *) usage ;;
 esac
