@@ -5,6 +5,7 @@ list_tables with paging and namespaces, and table usage in cloud mode."""
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from borneo import (
@@ -313,6 +314,7 @@ def test_namespaces(fresh, handle):
 
     # A handle whose default namespace is "shop" reads and queries its tables by their plain names.
     config = NoSQLHandleConfig(fresh.url).set_default_namespace("shop")
+    config.set_logger(logging.getLogger("borneo"))  # else borneo writes logs/driver.log into the checkout
     from borneo.kv import StoreAccessTokenProvider
 
     scoped = NoSQLHandle(config.set_authorization_provider(StoreAccessTokenProvider()))
