@@ -92,11 +92,6 @@ def test_fn_down_orders_are_placed_and_their_mail_goes_out_when_it_is_back(resto
     assert any(f"message {message_id} sent through" in line for line in topology.function_log())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="send_outbox --loop stops at the first round the store does not answer (a CommandError), and "
-    "nothing restarts it: e-mail stays queued after the store is back",
-)
 def test_the_outbox_sender_outlives_a_store_outage(restored):
     topology = restored
     topology.stop_service("nosql")

@@ -202,3 +202,30 @@ def test_send_outbox_lets_producers_queue_their_mail_first(smtp_server, settings
 )
 def test_which_answers_give_up(status, permanent):
     assert _permanent_http(status) is permanent
+
+
+def test_send_outbox_loop_waits_out_a_store_outage(monkeypatch, capsys):
+    """As a service (--loop), an unreachable store is waited for with growing pauses, not a crash;
+    a single round still fails with the store's message."""
+    from ocipizza.mail.management.commands import send_outbox
+    from ocipizza.nosql import StoreUnavailable
+
+    rounds = iter(["down", "down", "down", "up", "stop"])
+    pauses = []
+
+    def round_(self, batch, ignore_backoff):
+        state = next(rounds)
+        if state == "down":
+            raise StoreUnavailable("Oracle NoSQL did not answer")
+        if state == "stop":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(send_outbox.Command, "round", round_)
+    monkeypatch.setattr(send_outbox.time, "sleep", pauses.append)
+    call_command("send_outbox", "--loop", "--interval", "1")
+    assert pauses == [2, 4, 8, 1]  # back to the interval once the store answers
+    assert capsys.readouterr().err.count("Trying again in") == 3
+
+    monkeypatch.setattr(send_outbox.Command, "round", lambda *a: (_ for _ in ()).throw(StoreUnavailable("x")))
+    with pytest.raises(CommandError, match="x"):
+        call_command("send_outbox")
