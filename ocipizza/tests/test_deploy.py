@@ -101,6 +101,9 @@ def test_compose_pins_production_settings_and_the_balancer_as_one_proxy():
         # `environment` wins over `env_file`: an .env with development settings cannot override these.
         assert environment["DJANGO_SETTINGS_MODULE"] == "ocipizza.settings.production", name
         assert environment["TRUSTED_PROXY_COUNT"] == "1", name
+    # Long-running services come back after a crash (the mail sender too); the one-shot setup does not.
+    for name, service in compose["services"].items():
+        assert service["restart"] == ("no" if name == "init" else "unless-stopped"), name
 
 
 def test_the_balancer_takes_an_instance_out_for_its_own_failures_only():
