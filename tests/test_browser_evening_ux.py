@@ -40,19 +40,15 @@ def phone(browser, request):
     """``phone(**options)``: a phone-sized page whose CSP complaints fail the test, audited by axe (the
     ``accessibility`` fixture) like every browser test's pages."""
     opened, complaints = [], []
-    try:
-        audit = request.getfixturevalue("accessibility")
-    except pytest.FixtureLookupError:
-        audit = None
+    audit = request.getfixturevalue("accessibility")
 
     def make(**options):
         context = browser.new_context(
             locale="pt-BR", **{"viewport": PHONE, "is_mobile": True, "has_touch": True, **options}
         )
         context.set_default_timeout(10_000)
-        # axe is a script: a context with scripts off cannot run it (and evaluating there never returns).
-        if audit is not None and options.get("java_script_enabled", True):
-            audit.watch(context)
+        # axe is a script: a context with scripts off has its pages audited as copies at the end.
+        audit.watch(context, javascript=options.get("java_script_enabled", True))
         opened.append(context)
         page = context.new_page()
         page.on(
