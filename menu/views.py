@@ -57,22 +57,35 @@ def home(request):
     # The cached views come back to their canonical address, so stray query strings (tracking tags)
     # neither take cache slots nor reach the page.
     next_path = (
-        request.get_full_path()
+        _path_without_half(request)
         if not cacheable
         else request.path + (f"?categoria={category}" if category else "")
     )
     language = translation.get_language()
     # The half-and-half picker says which price is charged: the pizzeria's rule (see orders.cart).
     half_rule = pizzeria.half_and_half_rule if pizzeria else "max"
+    halves = tuple(i for i in menu.items if i.is_pizza and not i.sold_out and i.half_and_half)
+    # Listing every other pizza in every card made the page grow with the square of the menu. The
+    # cards carry a link instead; a script fills the list in from one copy at the end of the page, and
+    # without scripts the link comes back here with ?meio=<slug>, which lists it in that card only.
+    # Only a real half's slug counts, so the cached variants stay one per pizza.
+    meio = request.GET.get("meio", "")
+    shown = {i.slug for s in sections for i in s.items} & {i.slug for i in halves}
+    half_open = meio if meio in shown else ""
+    half_link = next_path + ("&" if "?" in next_path else "?") + "meio="
     cards = render_cached(
         template="menu/includes/sections.html",
         context={
             "sections": sections,
-            "pizzas": tuple(i for i in menu.items if i.is_pizza and not i.sold_out),
+            "pizzas": halves,
             "next_path": next_path,
             "half_rule": half_rule,
+            "half_open": half_open,
+            "half_link": half_link,
+            # The page-level list only where some card on it can be half of a pizza.
+            "half_list": bool(shown),
         },
-        key=("cards", menu.version, language, next_path, half_rule) if cacheable else None,
+        key=("cards", menu.version, language, next_path, half_rule, half_open) if cacheable else None,
     )
     context = {
         "menu": menu,
@@ -107,10 +120,20 @@ def home(request):
             closed_day,
             pause,
             contacts,
+            half_open,
         )
         page = render_cached(template="menu/home.html", context=context, key=key, request=request)
         return HttpResponse(page)
     return HttpResponse(render_cached(template="menu/home.html", context=context, key=None, request=request))
+
+
+def _path_without_half(request) -> str:
+    """The address asked for, less ``meio``: the picker's own link must not pile up in later links."""
+    if "meio" not in request.GET:
+        return request.get_full_path()
+    params = request.GET.copy()
+    del params["meio"]
+    return request.path + (f"?{params.urlencode()}" if params else "")
 
 
 @require_POST

@@ -445,8 +445,15 @@ def test_a_pizza_not_sold_in_halves_cannot_be_a_half(client, menu_data):
         assert "Seu carrinho está vazio." in html
     menu = client.get("/").content.decode()
     card = menu.split('data-item="peperone"', 1)[1].split("</li>", 1)[0]
-    assert 'name="half"' not in card
-    assert 'value="peperone"' not in menu.split('data-item="calabresa"', 1)[1].split("</li>", 1)[0]
+    assert 'name="half"' not in card and "half-open" not in card
+    assert "half-open" in menu.split('data-item="calabresa"', 1)[1].split("</li>", 1)[0]
+    # Neither the page's list for the script nor a card's list without scripts offers it.
+    listing = menu.split('<template id="half-options">', 1)[1].split("</template>", 1)[0]
+    assert '<option value="calabresa"' in listing and '<option value="peperone"' not in listing
+    menu = client.get("/?meio=calabresa").content.decode()
+    card = menu.split('data-item="calabresa"', 1)[1].split("</li>", 1)[0]
+    assert '<option value="portuguesa"' in card and '<option value="peperone"' not in card
+    assert 'name="half"' not in client.get("/?meio=peperone").content.decode().split("<template", 1)[0]
     # The pizza itself still sells whole.
     add(client, "peperone", size="grande")
     assert menu_data.name("peperone") in client.get("/carrinho/").content.decode()

@@ -107,8 +107,15 @@ def test_the_cart_bar_shows_count_and_total_once_there_is_a_cart(client):
 
 @pytest.mark.usefixtures("shop")
 def test_the_half_and_half_picker_shows_each_halfs_price_and_the_rule(client):
+    # Without scripts the card's link comes back with ?meio=, which lists the other halves in that card.
     page = client.get("/").content.decode()
     card = re.search(r'data-item="calabresa".*?</li>', page, re.S).group(0)
+    link = re.search(r'<a class="half-open" href="([^"]+)"', card).group(1)
+    assert html_lib.unescape(link) == "/?meio=calabresa#item-calabresa"
+    assert "<option" not in card
+    page = client.get(html_lib.unescape(link).split("#")[0]).content.decode()
+    card = re.search(r'data-item="calabresa".*?</li>', page, re.S).group(0)
+    assert '<details class="customize" open>' in card
     peperone = re.search(r'<option value="peperone"[^>]*>(.*?)</option>', card).group(1)
     assert (
         text(peperone)
@@ -116,11 +123,43 @@ def test_the_half_and_half_picker_shows_each_halfs_price_and_the_rule(client):
     )
     prices = re.search(r'<option value="peperone"[^>]*data-prices="([^"]+)"', card).group(1)
     assert f"broto:{MENU.price('peperone', 'broto')}" in prices
+    assert '<option value="calabresa"' not in card  # not its own other half
     assert "o preço da metade mais cara" in card
+    # Only that card lists them; the add form goes back to the plain menu.
+    other = re.search(r'data-item="peperone".*?</li>', page, re.S).group(0)
+    assert "<option" not in other and "half-open" in other
+    assert 'name="next" value="/#item-calabresa"' in card
     # The rule is the pizzeria's: the cached cards follow a change of it.
     pizzeria_save(document={**PIZZERIA, "half_and_half_rule": "average"})
-    card = re.search(r'data-item="calabresa".*?</li>', client.get("/").content.decode(), re.S).group(0)
-    assert "a média dos preços das duas metades" in card
+    for address in ("/", "/?meio=calabresa"):
+        page = client.get(address).content.decode()
+        card = re.search(r'data-item="calabresa".*?</li>', page, re.S).group(0)
+        assert "a média dos preços das duas metades" in card
+
+
+@pytest.mark.usefixtures("shop")
+def test_the_page_holds_one_list_of_halves_for_the_script(client):
+    page = client.get("/?categoria=tradicional").content.decode()
+    listing = re.search(r'<template id="half-options">(.*?)</template>', page, re.S).group(1)
+    offered = re.findall(r'<option value="([^"]*)"', listing)
+    assert offered[0] == "" and sorted(offered[1:]) == sorted(MENU.pizzas)  # every pizza, once each
+    assert page.count('<option value="peperone"') == 1
+    # Pages without a pizza do not carry it.
+    assert 'id="half-options"' not in client.get("/?categoria=bebida").content.decode()
+
+
+@pytest.mark.usefixtures("shop")
+def test_a_stray_or_unknown_meio_is_ignored(client):
+    plain = client.get("/").content.decode()
+    for address in ("/?meio=nada", "/?meio=agua-mineral", "/?meio=%3Cscript%3E"):
+        response = client.get(address)
+        assert response.status_code == 200
+        assert response.content.decode().count("<option") == plain.count("<option")
+    # With a search, the links keep the search and drop an earlier meio.
+    page = client.get("/?q=calabresa&meio=calabresa").content.decode()
+    card = re.search(r'data-item="calabresa".*?</li>', page, re.S).group(0)
+    assert 'name="next" value="/?q=calabresa#item-calabresa"' in card
+    assert '<option value="peperone"' in card
 
 
 # --- items 3 and 5: a checkout that quotes saved addresses and asks only what matters ----------------

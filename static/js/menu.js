@@ -7,6 +7,9 @@
  * - The half-and-half picker names each half's price in the chosen size and the price charged, by the
  *   rule the server wrote in data-half-rule ("max": the dearer half; "average": the mean, cents
  *   rounded half up, as orders/cart.py's unit_price).
+ * - The list of other halves is on the page once (<template id="half-options">): a card gets its own
+ *   copy when its "Meio a meio" section opens or its link is followed. Without scripts that link
+ *   reloads the menu with ?meio=<slug>, which lists the halves in that card alone.
  */
 (function () {
   "use strict";
@@ -171,6 +174,52 @@
       price: brl(charged),
     });
   }
+
+  function mountHalf(slot) {
+    var source = document.getElementById("half-options");
+    var form = slot.closest(".add-form");
+    if (!source || !form || slot.querySelector("[data-half-select]")) {
+      return null;
+    }
+    var slug = slot.dataset.halfPicker;
+    var copy = source.content.cloneNode(true);
+    var label = copy.querySelector("label");
+    var select = copy.querySelector("select");
+    select.id = "half-" + slug;
+    select.setAttribute("aria-describedby", "half-rule-" + slug);
+    label.htmlFor = select.id;
+    var own = select.querySelector('option[value="' + CSS.escape(slug) + '"]');
+    if (own) {
+      own.remove(); // a pizza is not its own other half
+    }
+    slot.textContent = "";
+    slot.appendChild(copy);
+    updateHalf(form);
+    return select;
+  }
+
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var slot = event.target.open && event.target.querySelector && event.target.querySelector("[data-half-picker]");
+      if (slot) {
+        mountHalf(slot);
+      }
+    },
+    true // toggle does not bubble
+  );
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-half-open]");
+    if (!link) {
+      return;
+    }
+    var select = mountHalf(link.closest("[data-half-picker]"));
+    if (select) {
+      event.preventDefault();
+      select.focus();
+    }
+  });
 
   document.addEventListener("change", function (event) {
     var form = event.target.closest && event.target.closest(".add-form");
