@@ -66,6 +66,10 @@ request, in-process, against about 50 for the hello world's view):
 * **CEP API**, 490 → 290: one Redis round trip per lookup for the rate limit; ``SharedBudget`` in
   ``ocipizza/ratelimit.py`` reserves counter slots ahead, so a busy client costs one round trip in
   about seventeen while the limit still holds across processes. Its patterns come first in the URLconf.
+* **Menu with 200 items**, 6.7 ms → 1.4 ms: the page weighed 4 MB, because every pizza card listed every
+  other pizza (with all its prices) for the half-and-half picker; the list is now on the page once and
+  copied into the card that asks (without scripts, ``?meio=<slug>`` opens it in that card only), so the
+  page grows linearly (``menu/tests/test_menu_size.py``).
 * **Checkout GET**, 17 ms → 8 ms: twenty-odd form field and widget templates rendered by the Django
   template language; forms now render through Django's own Jinja2 form templates (``FORM_RENDERER``).
   What is left is the page template itself.
