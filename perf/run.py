@@ -74,8 +74,11 @@ request, in-process, against about 50 for the hello world's view):
   template language; forms now render through Django's own Jinja2 form templates (``FORM_RENDERER``).
   What is left is the page template itself.
 * **Signed-in pages** (cart, menu with a cart, tracking): the page templates (header, chip, footer and
-  the page, ~2 ms), and about twenty ``{% translate %}`` lookups per page that miss Django's merged
-  pt-BR catalogue (our msgids *are* the pt-BR text) and walk a chain of seven fallback catalogues each.
+  the page, ~2 ms). About twenty ``{% translate %}`` lookups per page used to miss Django's merged
+  pt-BR catalogue (our msgids *are* the pt-BR text) and walk the six 'pt' fallback catalogues of the
+  contrib apps: 6-9 µs each against ~2 µs for a hit. ``locale/pt_BR`` and ``locations/locale/pt_BR``
+  now translate every project string to itself (written by ``manage.py sync_source_catalogue`` from
+  the English catalogues), so they hit: a template with twenty of them renders in 178 µs, was 230.
 * **Under gunicorn** every request also costs ~300 µs in gunicorn's gthread worker itself (parsing,
   the pipe that hands a finished connection back to the poller, two writes, the access log), for the
   hello world as for the project; per-request costs of the project that in-process runs do not show
