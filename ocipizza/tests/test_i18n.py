@@ -264,3 +264,15 @@ def test_the_command_says_what_to_install_without_msgfmt(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(CommandError, match=r"msgfmt not found: install GNU gettext \(apt-get"):
         call_command("sync_source_catalogue")
+
+
+def test_the_source_catalogue_command_touches_only_the_projects_catalogues():
+    """The virtualenv lives inside the checkout (.venv/): Django's own catalogues there are not ours."""
+    import sys
+
+    from ocipizza.management.commands.sync_source_catalogue import locale_folders
+
+    root = Path(settings.BASE_DIR).resolve()
+    folders = {folder.resolve() for folder in locale_folders()}
+    assert folders == {root / "locale", root / "locations" / "locale"}
+    assert not any(folder.is_relative_to(Path(sys.prefix).resolve()) for folder in folders)

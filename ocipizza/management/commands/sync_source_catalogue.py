@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import site
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,11 +107,15 @@ def shown(path: Path) -> str:
 def locale_folders() -> list[Path]:
     """LOCALE_PATHS and the locale folders of the project's own apps, where an English catalogue is."""
     base = Path(settings.BASE_DIR).resolve()
+    # The virtualenv usually lives inside the checkout (.venv/): installed apps (Django's own among them)
+    # are never ours to rewrite.
+    installed = {Path(p).resolve() for p in (sys.prefix, *site.getsitepackages(), site.getusersitepackages())}
     candidates = [Path(path) for path in settings.LOCALE_PATHS]
     candidates += [
         Path(config.path) / "locale"
         for config in apps.get_app_configs()
         if Path(config.path).resolve().is_relative_to(base)
+        and not any(Path(config.path).resolve().is_relative_to(prefix) for prefix in installed)
     ]
     found: list[Path] = []
     for folder in candidates:
