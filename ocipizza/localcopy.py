@@ -12,9 +12,12 @@ Redis stays the only place the values are shared. A process that checked a value
 anonymous menu) make no Redis round trip at all; a change made through another instance shows there at
 most that long after, and at once in the process that made it. (For comparison: a reader that read the
 store just before a change may put the old value back for ``PIZZERIA_CACHE_SECONDS``; placing an order
-never trusts a cached pause anyway.) The value is written
-before its stamp, in one pipeline, so a stamp never names a value that is not there yet; a copy is kept
-under the stamp its own value carries, so a reader racing a writer at worst fetches once more.
+never trusts a cached pause anyway.)
+
+The value is written before its stamp, in one pipeline, so a stamp never names a value that is not there
+yet; a copy is kept under the stamp its own value carries, so a reader racing a writer at worst fetches
+once more. While Redis is unreachable a process serves the copies it holds (nobody can change the
+shared values then), so the menu stays up for visitors.
 """
 
 from __future__ import annotations
