@@ -124,10 +124,12 @@ class SharedBudget:
     def __init__(self):
         self._lock = threading.Lock()
         self._state: dict[tuple[str, str, int], list[int]] = {}  # -> [slots in hand, next reservation]
+        self._windows: dict[str, int] = {}  # scope -> the newest window seen, to drop older ones once
 
     def clear(self) -> None:
         with self._lock:
             self._state.clear()
+            self._windows.clear()
 
     def hit(self, *, scope: str, key: str, fail_open: bool = False, now: float | None = None) -> RateLimit:
         now = time.time() if now is None else now
@@ -139,7 +141,7 @@ class SharedBudget:
                 state[0] -= 1
                 return RateLimit(allowed=True, retry_after=retry_after)
             if state is None:
-                self._forget_old_windows(index)
+                self._forget_old_windows(scope, index)
                 state = self._state[state_key] = [0, 0]
             reservation = state[1]
         try:
@@ -158,9 +160,12 @@ class SharedBudget:
             state[1] = min(settings.RATE_LIMIT_LOCAL_BATCH, max(1, 2 * reservation), left_share)
         return RateLimit(allowed=first <= limit, retry_after=retry_after)
 
-    def _forget_old_windows(self, index: int) -> None:
-        for old in [k for k in self._state if k[2] < index]:
-            del self._state[old]
+    def _forget_old_windows(self, scope: str, index: int) -> None:
+        # Once per scope and window, not on every new client: a busy window has many.
+        if self._windows.get(scope, index) < index:
+            for old in [k for k in self._state if k[0] == scope and k[2] < index]:
+                del self._state[old]
+        self._windows[scope] = max(index, self._windows.get(scope, index))
 
 
 _shared_budget = SharedBudget()
