@@ -26,7 +26,7 @@ class LocaleMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.languages: dict[tuple[str | None, str | None], str] = {}
-        setting_changed.connect(self.forget, weak=False)
+        setting_changed.connect(self.forget)  # weakly: test clients build many middleware chains
 
     def forget(self, **kwargs) -> None:
         self.languages = {}
