@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from emulators.testing import free_port
+
 # Playwright's sync API runs an event loop in the test thread; Django would then refuse ORM calls
 # made from that thread, although they are plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -30,12 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:

@@ -135,7 +135,7 @@ def test_gunicorn_configured_by_the_environment_serves_the_shop_from_the_bucket(
     import time
     from pathlib import Path
 
-    from emulators.objectstorage.tests.support import free_port
+    from emulators.testing import free_port
 
     root = Path(__file__).resolve().parents[2]
     objectstorage_emulator.fresh("shop-photos", public=("shop-photos",))

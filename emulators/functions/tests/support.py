@@ -2,99 +2,37 @@
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from emulators.functions.__main__ import default_id
+from emulators.testing import ROOT, EmulatorSubprocess
 
-ROOT = Path(__file__).resolve().parents[3]
 SEND_MAIL = ROOT / "functions" / "send_mail"
 ECHO = Path(__file__).resolve().parent / "echo"
 SEND_MAIL_ID = default_id("send-mail")
 ECHO_ID = default_id("echo")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class FnEmulatorProcess:
+class FnEmulatorProcess(EmulatorSubprocess):
     """A running ``python -m emulators.functions``; ``admin()`` talks to its /_emulator/ endpoints."""
 
+    module = "emulators.functions"
+    name = "Fn emulator"
+    start_seconds = 30.0  # it starts its functions' processes (fdk) before it listens
+    admin_timeout = 30.0
+
     def __init__(self, *args: str, functions: tuple[Path, ...] = (SEND_MAIL,)):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.args = args
+        super().__init__(*args)
         self.cloud = "--cloud" in args
         self.functions = functions
-        self.process: subprocess.Popen | None = None
 
-    def start(self) -> FnEmulatorProcess:
-        # Its log goes to a file, not a pipe nobody reads (a full pipe would block the emulator).
-        self.log = tempfile.NamedTemporaryFile(prefix="fn-emulator-", suffix=".log")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "emulators.functions",
-                "--port",
-                str(self.port),
-                "--parent-pid",
-                str(os.getpid()),
-                *self.args,
-                *map(str, self.functions),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the Fn emulator exited: {self.output()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"the Fn emulator did not listen on port {self.port}: {self.output()}")
-
-    def output(self) -> str:
-        """What the emulator wrote to its stderr: its own log and the functions' lines."""
-        return Path(self.log.name).read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.kill(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(5)
-        self.log.close()
-
-    def admin(self, name: str, payload: dict | None = None, method: str = "POST") -> dict:
-        data = None if method == "GET" else json.dumps(payload or {}).encode()
-        request = urllib.request.Request(f"{self.url}/_emulator/{name}", data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
-
-    def stats(self) -> dict:
-        return self.admin("requests", method="GET")
+    @property
+    def command(self) -> list[str]:
+        # --parent-pid: the emulator (and its functions) go when the test process does, even if killed.
+        return [*super().command, "--parent-pid", str(os.getpid()), *map(str, self.functions)]
 
     def logs(self, call_id: str | None = None) -> list[str]:
         query = f"?call_id={call_id}" if call_id else ""

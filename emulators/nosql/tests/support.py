@@ -2,79 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from emulators.testing import EmulatorSubprocess
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class EmulatorProcess:
+class EmulatorProcess(EmulatorSubprocess):
     """A running ``python -m emulators.nosql``; ``admin()`` talks to its /_emulator/ endpoints."""
 
-    def __init__(self, *args: str, port: int | None = None):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.args = args
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> EmulatorProcess:
-        # Its log goes to a file, not a pipe nobody reads (a full pipe would block the emulator).
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "emulators.nosql", "--port", str(self.port), *self.args],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
-        )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.log.seek(0)
-                raise RuntimeError(f"the emulator exited: {self.log.read().decode(errors='replace')}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"the emulator did not listen on port {self.port}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.kill(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(5)
-        self.log.close()
-
-    def admin(self, name: str, payload: dict | None = None, method: str = "POST") -> dict:
-        data = None if method == "GET" else json.dumps(payload or {}).encode()
-        request = urllib.request.Request(f"{self.url}/_emulator/{name}", data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read())
-
-    def stats(self) -> dict:
-        return self.admin("requests", method="GET")
+    module = "emulators.nosql"
+    name = "NoSQL emulator"
 
 
 def write_rsa_key(path: Path):
