@@ -246,7 +246,7 @@ STORAGES = {
             "oci": "ocipizza.storage.OCIObjectStorage",
         }.get(STORAGE_BACKEND, STORAGE_BACKEND),
     },
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "ocipizza.staticstorage.StaticFilesStorage"},
 }
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=STORAGE_BACKEND == "local")
 # Photos from the bucket come from another origin: the CSP lets images load from it.
