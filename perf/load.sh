@@ -176,10 +176,12 @@ run_locust() {  # users, seconds, label: locust's CSV and HTML into $RESULTS/<la
   [ -s "$RESULTS/$label-summary.json" ] || { echo "locust wrote no summary; its log:" >&2; tail -30 "$RESULTS/$label-locust.log" >&2; exit 1; }
 }
 
+EARLIER=()  # answer files of the earlier runs against the same store (--saturation)
 summarise() {  # label, users: prints the one-line summary, returns 0 when every goal is met
   local label="$1" users="$2"
   "$PY" perf/load_store.py check --users "$TMP/users.json" --answers "$RESULTS/$label-checkouts.jsonl" \
-    > "$RESULTS/$label-store.json"
+    --earlier "${EARLIER[@]}" > "$RESULTS/$label-store.json"
+  EARLIER+=("$RESULTS/$label-checkouts.jsonl")
   "$PY" - "$RESULTS/$label-summary.json" "$RESULTS/$label-store.json" "$users" "$RESULTS/$label" <<'PY'
 import json, sys
 run, store = (json.load(open(path)) for path in sys.argv[1:3])

@@ -139,7 +139,9 @@ def _menu_categories():
     return menu_get().categories
 
 
-def check(users_file: Path, answers_file: Path) -> dict:
+def check(users_file: Path, answers_file: Path, earlier: list[Path] = ()) -> dict:
+    """Each answer of this run against the store. ``earlier``: answer files of earlier runs against the
+    same store (``--saturation``), whose orders are theirs, not this run's unanswered ones."""
     setup()
     from orders import repositories
     from orders.checkout import order_ids
@@ -163,16 +165,26 @@ def check(users_file: Path, answers_file: Path) -> dict:
             matched += 1
         else:
             missing += 1
+    theirs = set()
+    for path in earlier:
+        if path.exists():
+            for line in path.read_text().splitlines():
+                if line.strip():
+                    answer = json.loads(line)
+                    theirs.add((answer["customer_id"], answer["order_id"]))
     unanswered = sum(
         1
         for customer_id, counts in stored.items()
         for order_id in counts
-        if (customer_id, order_id) not in answered
+        if (customer_id, order_id) not in answered and (customer_id, order_id) not in theirs
     )
     result = {
         "answered": len(answers),
         "distinct_answers": len(answered),
-        "stored": sum(sum(counts.values()) for counts in stored.values()),
+        "stored": sum(
+            sum(n for order_id, n in counts.items() if (customer_id, order_id) not in theirs)
+            for customer_id, counts in stored.items()
+        ),
         "matched": matched,
         "not_stored_once": missing,
         "wrong_id": wrong_id,
@@ -191,12 +203,13 @@ def main() -> None:
     check_parser = actions.add_parser("check")
     check_parser.add_argument("--users", type=Path, required=True)
     check_parser.add_argument("--answers", type=Path, required=True)
+    check_parser.add_argument("--earlier", type=Path, nargs="*", default=[], help="earlier runs' answers")
     args = parser.parse_args()
     if args.action == "seed":
         random.seed()
         seed(args.customers, args.out)
     else:
-        print(json.dumps(check(args.users, args.answers)))
+        print(json.dumps(check(args.users, args.answers, args.earlier)))
 
 
 if __name__ == "__main__":
