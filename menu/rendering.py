@@ -8,6 +8,7 @@ changes when the menu does. The pieces live in the ``fragments`` cache through `
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.template.loader import render_to_string
 
 from ocipizza.fragments import csrf_hole, fragment
@@ -33,3 +34,27 @@ def is_plain_visitor(request) -> bool:
     """No session, hence no cart and no pending messages (MESSAGE_STORAGE keeps them in the session):
     nothing on the page belongs to this visitor but the token."""
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def visitor_key(request, *, pizzeria) -> tuple | None:
+    """All a page's shared parts show of a visitor who has a session, as part of a whole-page cache key;
+    ``None`` when messages are waiting, which a page shows once: then it is rendered afresh.
+
+    The header shows whether the visitor is signed in and the cart badge's count; the delivery chip the
+    chosen CEP with its zone's fee and time. Both come from the same functions their templates call, so
+    a page cached under this key is the page the visitor would get. Nothing else of the visitor (no
+    name, no address) is on a page that uses it; a page that shows more names it in its own key.
+    """
+    from orders.cart import cart_count, cart_for  # orders builds on menu; the tags load it the same way
+
+    from .selectors import delivery_estimate
+
+    shop_cart = cart_for(request)  # may leave a message (a cart merged at sign-in): before the check
+    if len(messages.get_messages(request)):
+        return None
+    customer = getattr(request, "customer", None)
+    return (
+        bool(customer is not None and customer.is_authenticated),
+        cart_count(shop_cart),
+        delivery_estimate(session=request.session, pizzeria=pizzeria),
+    )

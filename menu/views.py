@@ -11,7 +11,7 @@ from ocipizza.pizzeria.selectors import closed_day_message, opening_when, pause_
 from ocipizza.ratelimit import client_ip
 
 from . import search, services
-from .rendering import is_plain_visitor, render_cached
+from .rendering import is_plain_visitor, render_cached, visitor_key
 from .selectors import storefront_get
 
 MAX_SEARCH = 60
@@ -103,28 +103,50 @@ def home(request):
         "closed_day": closed_day,
         "pause": pause,
         "next_path": next_path,
+        # The language form's "next": the canonical address, so a stray query string of whoever
+        # rendered the cached page first is not handed to every later visitor.
+        "page_path": next_path,
     }
-    if cacheable and is_plain_visitor(request):
-        # Most visitors: no session, no cart, no messages. The whole page is the same for all of them.
-        # The delivery chip is empty for them (no session, no CEP): only whether it shows counts; the
-        # footer's contacts come from the profile.
-        contacts = (pizzeria.phone, pizzeria.whatsapp) if pizzeria else None
-        key = (
-            "page",
-            menu.version,
-            language,
-            next_path,
-            is_open,
-            next_opening,
-            when,
-            closed_day,
-            pause,
-            contacts,
-            half_open,
-        )
-        page = render_cached(template="menu/home.html", context=context, key=key, request=request)
+    # The same page for every visitor in the same state: cached whole, with holes for the CSRF token.
+    # Visitors without a session (most of them) have no cart, chip or messages; for the others the key
+    # names what the page shows of them (header, chip and the cart bar), and messages skip the cache.
+    visitor = None
+    if cacheable:
+        visitor = () if is_plain_visitor(request) else visitor_key(request, pizzeria=pizzeria)
+    if visitor is None:
+        page = render_cached(template="menu/home.html", context=context, key=None, request=request)
         return HttpResponse(page)
-    return HttpResponse(render_cached(template="menu/home.html", context=context, key=None, request=request))
+    if visitor:
+        visitor += (_cart_bar_state(request, menu, pizzeria),)
+    # The profile's stored version covers all the page takes from it (the footer's contacts, the
+    # half-and-half rule); the pause lives in a row of its own and is named on its own.
+    profile = (pizzeria.version, pizzeria.phone, pizzeria.whatsapp, half_rule) if pizzeria else None
+    key = (
+        "page",
+        menu.version,
+        language,
+        next_path,
+        is_open,
+        next_opening,
+        when,
+        closed_day,
+        pause,
+        profile,
+        half_open,
+        visitor,
+    )
+    return HttpResponse(render_cached(template="menu/home.html", context=context, key=key, request=request))
+
+
+def _cart_bar_state(request, menu, pizzeria) -> tuple:
+    """What the bottom cart bar shows (``orders.templatetags.cart_bar``): item count and subtotal."""
+    from orders import cart as carts
+
+    shop_cart = carts.cart_for(request)
+    if not carts.cart_lines(shop_cart):
+        return ()
+    cart = carts.cart_get(session=shop_cart, menu=menu, pizzeria=pizzeria)
+    return (cart.count, cart.subtotal)
 
 
 def _path_without_half(request) -> str:
