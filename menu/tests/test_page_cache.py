@@ -3,6 +3,7 @@ their own header badge, delivery chip and cart bar, flash messages show once, an
 once per state instead of on every visit."""
 
 import re
+
 import pytest
 from django.test import Client
 from django.test.signals import template_rendered
