@@ -1,15 +1,18 @@
-"""Menu HTML rendered once per menu version and reused by every request of the same kind.
+"""HTML rendered once and reused by every request that would render it the same way.
 
 Rendering sixteen cards with their ordering forms is most of a menu page's cost, and the result only
-changes when the menu does. The pieces live in the ``fragments`` cache through ``ocipizza.fragments``
-(per worker, in memory, with a hole for the CSRF token that ``CsrfHoleMiddleware`` fills per visitor).
+changes when the menu does; the page around them, the cart page and an order's tracking page only change
+with what their keys name. The pieces live in the ``fragments`` cache through ``ocipizza.fragments`` (per
+worker, in memory, with a hole for the CSRF token that ``CsrfHoleMiddleware`` fills per visitor).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from ocipizza.fragments import csrf_hole, fragment
 
@@ -58,3 +61,21 @@ def visitor_key(request, *, pizzeria) -> tuple | None:
         cart_count(shop_cart),
         delivery_estimate(session=request.session, pizzeria=pizzeria),
     )
+
+
+def render_page(request, template: str, context: dict, *, key: tuple, pizzeria) -> HttpResponse:
+    """A customer page cached whole: ``key`` names everything the view put in ``context`` (the caller's
+    duty), to which this adds the language, the time zone and what the page shows of the visitor
+    (``visitor_key``); with messages waiting it is rendered afresh.
+
+    The language form's ``next`` is the page's path without its query string (``page_path``), so one
+    visitor's query string never reaches another's page.
+    """
+    context = {"page_path": request.path, **context}
+    visitor = visitor_key(request, pizzeria=pizzeria)
+    if visitor is not None:
+        zone = timezone.get_current_timezone_name()
+        key = ("page", template, *key, translation.get_language(), zone, visitor)
+    else:
+        key = None
+    return HttpResponse(render_cached(template=template, context=context, key=key, request=request))

@@ -16,6 +16,7 @@ from accounts.decorators import confirmed_customer_required, customer_required
 from accounts.exceptions import Throttled
 from accounts.normalize import phone_format
 from accounts.selectors import customer_addresses
+from menu.rendering import render_page
 from menu.selectors import delivery_place_get, storefront_get
 from ocipizza.cursors import BadCursor, cursor_sign, cursor_unsign
 from ocipizza.formatting import money
@@ -48,10 +49,18 @@ def cart_detail(request):
         messages.warning(request, notice)
     carts.cart_settle(session=carts.cart_for(request), cart=cart)
     # A paused shop keeps the cart but offers no way to checkout until it is back.
-    context = {"cart": cart, "pizzeria": pizzeria, "pause": pause_in_force(pizzeria=pizzeria, now=clock())}
+    pause = pause_in_force(pizzeria=pizzeria, now=clock())
+    context = {"cart": cart, "pizzeria": pizzeria, "pause": pause}
     if pizzeria:
         context["below_minimum"] = cart and cart.subtotal < pizzeria.minimum_order
-    return render(request, "orders/cart.html", context)
+    key = (
+        tuple(line.shown for line in cart.lines),
+        cart.subtotal,
+        pause,
+        context.get("below_minimum"),
+        pizzeria.version if pizzeria else None,
+    )
+    return render_page(request, "orders/cart.html", context, key=key, pizzeria=pizzeria)
 
 
 @require_POST
@@ -381,9 +390,23 @@ def _order_page(request, order, *, guest_token: str = "", version: int | None = 
             expires_at = expiry.pix_expires_at(order)
             payload = order_pix_payload(order=order, pizzeria=pizzeria, expires_at=expires_at)
             context["pix_payload"] = payload
-            context["pix_qr"] = mark_safe(pix_qr_svg(payload))  # noqa: S308 - segno's own SVG, no user input
+            # Drawn by the template only when the page is not in the cache: a QR code is the dearest
+            # part of the page. segno's own SVG, no user input.
+            context["pix_qr"] = lambda: mark_safe(pix_qr_svg(payload))  # noqa: S308
             context["pix_expires_at"] = expires_at
-    return render(request, "orders/order_detail.html", context)
+    # The order's stored version moves with every change to it; the PIX code and its deadline come
+    # from the order, and whether it has expired from the clock.
+    key = (
+        order.order_id,
+        order.version,
+        order.updated_at,
+        guest_token,
+        version,
+        context.get("pix_expired", False),
+        settings.ORDER_PROGRESS_POLL_SECONDS,
+        pizzeria.version if pizzeria else None,
+    )
+    return render_page(request, "orders/order_detail.html", context, key=key, pizzeria=pizzeria)
 
 
 def _progress_answer(request, order, *, version: int):
