@@ -39,10 +39,16 @@ def csrf_hole() -> SafeString:
     return _hole(settings.SECRET_KEY)
 
 
-@functools.lru_cache(maxsize=4)
-def _hole(secret: str) -> SafeString:
-    digest = salted_hmac("ocipizza.fragments.csrf_hole", "hole", secret=secret).hexdigest()[:24]
-    return mark_safe(f"<csrf-hole:{digest}>")  # noqa: S308 - our own constant, no user input
+def hole(name: str) -> SafeString:
+    """Another per-response value's marker, built like the CSRF token's (``<>`` and a secret digest),
+    for the view to fill in itself, e.g. the checkout page's fresh order key."""
+    return _hole(settings.SECRET_KEY, name)
+
+
+@functools.lru_cache(maxsize=16)
+def _hole(secret: str, name: str = "csrf") -> SafeString:
+    digest = salted_hmac(f"ocipizza.fragments.{name}_hole", "hole", secret=secret).hexdigest()[:24]
+    return mark_safe(f"<{name}-hole:{digest}>")  # noqa: S308 - our own constant, no user input
 
 
 def fragment_key(parts: tuple) -> str:

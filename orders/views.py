@@ -20,6 +20,7 @@ from menu.rendering import render_page
 from menu.selectors import delivery_place_get, storefront_get
 from ocipizza.cursors import BadCursor, cursor_sign, cursor_unsign
 from ocipizza.formatting import money
+from ocipizza.fragments import hole
 from ocipizza.http import safe_next_url
 from ocipizza.nosql import InvalidQuery
 from ocipizza.pizzeria.selectors import closed_day_message, opening_when, pause_in_force
@@ -258,6 +259,9 @@ def _chip_initial(request) -> dict:
     return {"cep": f"{place['cep'][:5]}-{place['cep'][5:]}"} if place else {}
 
 
+CHECKOUT_KEY_HOLE = "checkout-key"
+
+
 def clock():
     """The shop's clock, by which checkout judges the opening hours (tests set it to the moment they need)."""
     return timezone.now()
@@ -318,12 +322,27 @@ def checkout_view(request):
             messages.info(request, _("Seu carrinho está vazio."))
             return redirect("orders:cart")
         carts.cart_settle(session=carts.cart_for(request), cart=cart)
+        chip = _chip_initial(request)
         form = CheckoutForm(
-            initial={"key": checkout.checkout_key_new(), **_chip_initial(request)},
+            initial={"key": hole(CHECKOUT_KEY_HOLE), **chip},
             addresses=addresses,
             pizzeria=pizzeria,
             subtotal=cart.subtotal,
         )
+        context = _checkout_context(form, cart, pizzeria, now)
+        # The page is cached whole with a hole for the order key, which every page view gets afresh:
+        # a key served twice would turn a second, identical order into the first one again.
+        key = (
+            tuple(line.shown for line in cart.lines),
+            addresses,
+            chip,
+            pizzeria.version,
+            *(value for name, value in context.items() if name not in ("form", "cart", "pizzeria")),
+        )
+        response = render_page(request, "orders/checkout.html", context, key=key, pizzeria=pizzeria)
+        fresh = checkout.checkout_key_new().encode()  # hex digits: safe in the attribute it fills
+        response.content = response.content.replace(hole(CHECKOUT_KEY_HOLE).encode(), fresh)
+        return response
     return render(request, "orders/checkout.html", _checkout_context(form, cart, pizzeria, now))
 
 

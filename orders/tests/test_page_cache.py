@@ -27,7 +27,7 @@ def renders():
     seen = []
 
     def count(sender, template, **kwargs):
-        if template.name in ("orders/cart.html", "orders/order_detail.html"):
+        if template.name in ("orders/cart.html", "orders/order_detail.html", "orders/checkout.html"):
             seen.append(template.name)
 
     template_rendered.connect(count)
@@ -102,3 +102,46 @@ def test_a_pix_page_from_the_cache_keeps_its_code(filled, customer):
     for html in (page(filled, location), page(filled, location)):
         assert 'data-testid="pix-qr"><svg' in html
         assert re.search(r'data-testid="pix-code">000201', html)
+
+
+def test_every_checkout_page_gets_a_fresh_order_key(filled, renders):
+    page(filled, "/carrinho/")  # the additions' messages, said once
+    renders.clear()
+    keys = [checkout_key(filled) for _ in range(3)]
+    assert len(set(keys)) == 3
+    assert renders.count("orders/checkout.html") == 1  # the other two from the cache
+
+
+def test_the_same_cart_ordered_twice_from_a_cached_page_is_two_orders(filled, customer):
+    """A key served again would make the second order the first one once more: not placed at all."""
+    first = submit(filled, checkout_key(filled), payment="CREDIT_CARD")
+    assert first.status_code == 302
+    add(filled, "calabresa", size="grande", quantity=2, half="peperone")
+    add(filled, "refrigerante-2l")
+    page(filled, "/carrinho/")
+    second = submit(filled, checkout_key(filled), payment="CREDIT_CARD")
+    assert second.status_code == 302 and second["Location"] != first["Location"]
+    assert len(orders_of(customer)) == 2
+
+
+def test_the_checkout_page_shows_each_customer_their_own_addresses(filled, other, customer):
+    from accounts.entities import Address
+    from accounts.selectors import customer_get_by_email
+    from accounts.services import customer_address_save
+
+    customer_address_save(
+        customer_id=customer.id,
+        address=Address("05422030", "Rua Fradique Coutinho", "50", "", "Pinheiros", "São Paulo", "SP"),
+    )
+    joana = customer_get_by_email(email="joana@example.com")
+    customer_address_save(
+        customer_id=joana.id,
+        address=Address("01310100", "Avenida Paulista", "1000", "", "Bela Vista", "São Paulo", "SP"),
+    )
+    add(other, "calabresa", size="grande", quantity=2, half="peperone")
+    add(other, "refrigerante-2l")  # the same cart as the customer's
+    for _ in range(2):
+        mine = page(filled, "/pedido/finalizar/")
+        theirs = page(other, "/pedido/finalizar/")
+        assert "Fradique Coutinho" in mine and "Paulista" not in mine
+        assert "Paulista" in theirs and "Fradique Coutinho" not in theirs
