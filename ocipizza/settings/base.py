@@ -191,7 +191,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_SAVE_EVERY_REQUEST = False
 # Flash messages in the session, not in a cookie of their own the client could read or forge; so a
 # visitor with a pending message always has a session (menu/rendering.py's is_plain_visitor counts on it).
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+MESSAGE_STORAGE = "ocipizza.messages.BoundedSessionStorage"
 # A signed-in customer is signed out after this long without a request, and this long after signing in
 # whatever the activity (accounts/middleware.py); the cart stays with the account.
 CUSTOMER_SESSION_IDLE_SECONDS = env.int("CUSTOMER_SESSION_IDLE_SECONDS", default=7 * 24 * 60 * 60)
