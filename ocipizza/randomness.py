@@ -6,7 +6,7 @@ reads the OS's random source again: 32 system calls for a CSRF secret, 32 more t
 145 µs of CPU, three times a whole hello-world request. ``random_string`` draws the same distribution
 (every allowed character equally likely, bytes from the same source as ``secrets``) from one read:
 bytes at or above the largest multiple of the alphabet's size are dropped, so ``byte % size`` has no
-bias toward the first characters.
+bias toward the first characters. ``bytes.translate`` does the mapping and the dropping in one pass.
 
 ``install()`` (called from the app's ``ready``) points Django's CSRF and session modules at it; they
 look the function up at call time, so nothing else changes.
@@ -14,6 +14,7 @@ look the function up at call time, so nothing else changes.
 
 from __future__ import annotations
 
+import functools
 import os
 
 from django.utils import crypto
@@ -23,15 +24,28 @@ _django_get_random_string = crypto.get_random_string
 
 
 def random_string(length: int, allowed_chars: str = RANDOM_STRING_CHARS) -> str:
-    size = len(allowed_chars)
-    if not 0 < size <= 256:
+    table = _table(allowed_chars)
+    if table is None:
         return _django_get_random_string(length, allowed_chars)
-    limit = 256 - 256 % size
-    chosen: list[str] = []
+    mapping, biased = table
+    chosen = b""
     while len(chosen) < length:
         # Twice the bytes needed: with 62 characters 3% are dropped, so one read nearly always suffices.
-        chosen.extend(allowed_chars[byte % size] for byte in os.urandom(2 * length) if byte < limit)
-    return "".join(chosen[:length])
+        # translate() maps each byte to its character and drops the biased ones, in C.
+        chosen += os.urandom(2 * length).translate(mapping, biased)
+    return chosen[:length].decode("ascii")
+
+
+@functools.lru_cache(maxsize=8)
+def _table(allowed_chars: str) -> tuple[bytes, bytes] | None:
+    """``bytes.translate``'s table (byte -> ``allowed_chars[byte % size]``) and the bytes to drop (at or
+    above the largest multiple of the size); ``None`` for alphabets it cannot serve."""
+    size = len(allowed_chars)
+    if not 0 < size <= 256 or not allowed_chars.isascii():
+        return None
+    limit = 256 - 256 % size
+    mapping = bytes(ord(allowed_chars[byte % size]) for byte in range(256))
+    return mapping, bytes(range(limit, 256))
 
 
 def install() -> None:
