@@ -175,6 +175,9 @@ STATEMENTS = (
     # The staff's orders board: one business day's orders by time, with their status, in one query.
     "CREATE INDEX IF NOT EXISTS idx_order_day ON user.order (created_at, status)",
     "CREATE INDEX IF NOT EXISTS idx_order_notify ON user.order (notify_due_at)",
+    # "My orders", newest first, a page at a time: the page's rows straight from the index, however many
+    # orders the customer has, instead of every one of them sorted for each page.
+    "CREATE INDEX IF NOT EXISTS idx_order_customer_newest ON user.order (id, created_at)",
     # --- sales per business day (orders/sales, read by the back office's reports) -----------------------
     # One row per business day (day "2026-11-28"), sharded by its month ("2026-11") so a month's report
     # is one single-shard range query. totals is the flat "kind/measure/label" -> number mapping of
