@@ -181,7 +181,6 @@ summarise() {  # label, users: prints the one-line summary, returns 0 when every
   local label="$1" users="$2"
   "$PY" perf/load_store.py check --users "$TMP/users.json" --answers "$RESULTS/$label-checkouts.jsonl" \
     --earlier "${EARLIER[@]}" > "$RESULTS/$label-store.json"
-  EARLIER+=("$RESULTS/$label-checkouts.jsonl")
   "$PY" - "$RESULTS/$label-summary.json" "$RESULTS/$label-store.json" "$users" "$RESULTS/$label" <<'PY'
 import json, sys
 run, store = (json.load(open(path)) for path in sys.argv[1:3])
@@ -227,6 +226,7 @@ SATURATED=""
 for users in "${SAT_USERS[@]}"; do
   run_locust "$users" "$SAT_SECONDS" "u$users"
   summarise "u$users" "$users" | tee -a "$RESULTS/summary.txt" || true
+  EARLIER+=("$RESULTS/u$users-checkouts.jsonl")  # here, not in summarise: the pipe runs it in a subshell
   p95="$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["get_p95_ms"])' "$RESULTS/u$users-summary.json")"
   if [ -z "$SATURATED" ] && "$PY" -c 'import sys; sys.exit(float(sys.argv[1]) <= 100)' "$p95"; then SATURATED="$users"; fi
 done
