@@ -41,8 +41,11 @@ def log_in(page, base, email):
 
 def add_from_menu(page, base, item):
     page.goto(base + "/")
+    before = badge(page).inner_text()
     page.locator(f"li.menu-card[data-item={item}]").get_by_role("button", name="Adicionar").first.click()
-    page.wait_for_load_state("load")
+    # The menu's script adds in place: done when the badge moves, not when the page is loaded (it
+    # already was). Another page opened sooner could be answered before the addition landed.
+    expect(badge(page)).not_to_have_text(before)
 
 
 def badge(page):
