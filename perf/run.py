@@ -12,8 +12,9 @@ What it starts, in one run, all on 127.0.0.1, everything stopped by its PID at t
   127.0.0.1:6379 database 12 under a key prefix of its own (deleted at the end), DEBUG off, the CEP API's
   rate limit raised out of the way (every request still pays for the counter), mail kept in the outbox.
   Also under ``gunicorn.conf.py``, with the same worker count (2; threads and the access log as the file
-  says). Requests carry ``X-Forwarded-Proto: https``, as behind the TLS-terminating balancer, so HSTS,
-  secure cookies and the strict CSRF Referer check all run as in production.
+  says). Requests carry ``X-Forwarded-Proto: https`` and ``X-Forwarded-For``, as behind the
+  TLS-terminating balancer that production counts (``TRUSTED_PROXY_COUNT=1``), so HSTS, secure cookies
+  and the strict CSRF Referer check all run as in production.
 
 The data come from the project's own commands and services: ``migrate``, ``nosql_migrate``, ``load_menu``,
 ``load_pizzeria``, ``collectstatic``, ``build_cep_db``; two customers registered and confirmed through the
@@ -147,7 +148,9 @@ DISTURBED = 1.25  # a run costing this much more CPU per request than its best h
 EXTRA_PAIRS = 3  # at most this many pairs run again per page
 CEP_ROUNDS = 3  # runs of each single CEP in the growth figure (median)
 ADD_SESSIONS = 32  # anonymous sessions the add-to-cart POSTs rotate over
-PROXY = {"X-Forwarded-Proto": "https"}  # as behind the TLS-terminating balancer
+# As behind the TLS-terminating balancer, which production counts (TRUSTED_PROXY_COUNT=1, as in
+# docker-compose.yml): the scheme, and the client's address appended.
+PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"}
 
 PAGES = {  # name: (label, goal against the outside hello world)
     "floor": ("middleware floor (/perf/hello)", 0.80),
@@ -460,6 +463,7 @@ def project_environment(folder: Path, prefix: str) -> dict:
         "MAIL_SEND_IMMEDIATELY": "false",
         "PERF_HELLO_VIEW": "true",
         "LOG_LEVEL": "WARNING",
+        "TRUSTED_PROXY_COUNT": "1",
     }
 
 
