@@ -140,13 +140,10 @@ def home(request):
 
 def _cart_bar_state(request, menu, pizzeria) -> tuple:
     """What the bottom cart bar shows (``orders.templatetags.cart_bar``): item count and subtotal."""
-    from orders import cart as carts
+    from orders.templatetags.cart_bar import bar_cart  # orders builds on menu, as the template loads it
 
-    shop_cart = carts.cart_for(request)
-    if not carts.cart_lines(shop_cart):
-        return ()
-    cart = carts.cart_get(session=shop_cart, menu=menu, pizzeria=pizzeria)
-    return (cart.count, cart.subtotal)
+    cart = bar_cart(request, menu=menu, pizzeria=pizzeria)
+    return () if cart is None else (cart.count, cart.subtotal)
 
 
 def _path_without_half(request) -> str:

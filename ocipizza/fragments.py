@@ -36,17 +36,17 @@ FRAGMENTS_CACHE = "fragments"
 def csrf_hole() -> SafeString:
     """The marker cached HTML holds where a visitor's CSRF token goes (safe: ``{% csrf_token %}``
     must write it as it is, not escape it)."""
-    return _hole(settings.SECRET_KEY)
+    return hole("csrf")
 
 
 def hole(name: str) -> SafeString:
-    """Another per-response value's marker, built like the CSRF token's (``<>`` and a secret digest),
-    for the view to fill in itself, e.g. the checkout page's fresh order key."""
+    """The marker of the per-response value ``name`` (``<>`` and a secret digest, see above): the CSRF
+    token's, which the middleware fills, or one the view fills in itself (the checkout's order key)."""
     return _hole(settings.SECRET_KEY, name)
 
 
 @functools.lru_cache(maxsize=16)
-def _hole(secret: str, name: str = "csrf") -> SafeString:
+def _hole(secret: str, name: str) -> SafeString:
     digest = salted_hmac(f"ocipizza.fragments.{name}_hole", "hole", secret=secret).hexdigest()[:24]
     return mark_safe(f"<{name}-hole:{digest}>")  # noqa: S308 - our own constant, no user input
 

@@ -29,14 +29,21 @@ def cart_summary(*, cart: carts.Cart) -> dict[str, object]:
     }
 
 
+def bar_cart(request, *, menu, pizzeria) -> carts.Cart | None:
+    """The cart the bar shows: the request's, priced; ``None`` when it has no lines (the bar is hidden).
+    The menu's whole-page cache key is made of it too, so a cached page has the bar it would render."""
+    shop_cart = carts.cart_for(request)
+    if not carts.cart_lines(shop_cart):
+        return None
+    return carts.cart_get(session=shop_cart, menu=menu, pizzeria=pizzeria)
+
+
 @register.inclusion_tag("orders/includes/cart_bar.html", takes_context=True)
 def cart_bar(context):
     request, menu = context.get("request"), context.get("menu")
     summary = {"count": 0, "count_text": "", "bar_text": ""}
     if request is not None and hasattr(request, "session") and menu is not None:
-        shop_cart = carts.cart_for(request)
-        if carts.cart_lines(shop_cart):
-            summary = cart_summary(
-                cart=carts.cart_get(session=shop_cart, menu=menu, pizzeria=context.get("pizzeria"))
-            )
+        cart = bar_cart(request, menu=menu, pizzeria=context.get("pizzeria"))
+        if cart is not None:
+            summary = cart_summary(cart=cart)
     return summary
