@@ -562,29 +562,6 @@ def place_orders(customer, count: int) -> list:
     return orders
 
 
-def big_menu(folder: Path) -> Path:
-    """data/menu plus generated items up to MENU_ITEMS, spread over the shipped categories."""
-    from django.conf import settings
-
-    target = folder / "menu200"
-    shutil.copytree(settings.MENU_DATA_DIR, target)
-    menu = json.loads((target / "menu.json").read_text(encoding="utf-8"))
-    categories = [c["slug"] for c in menu["categories"]]
-    for number in range(MENU_ITEMS - len(menu["items"])):
-        menu["items"].append(
-            {
-                "slug": f"perf-pizza-{number:03d}",
-                "name": f"Pizza de teste {number:03d}",
-                "description": "Molho, mussarela, tomate, manjericão e orégano.",
-                "price": f"{39 + number % 20}.90",
-                "image": None,
-                "category": categories[number % len(categories)],
-            }
-        )
-    (target / "menu.json").write_text(json.dumps(menu, ensure_ascii=False), encoding="utf-8")
-    return target
-
-
 class Browser:
     """Cookies and the CSRF token of one visitor, talking to the project as a browser behind the balancer."""
 
@@ -1087,10 +1064,13 @@ def menu_growth(client: Client, base: tuple, project: Server, folder: Path, args
     menu against the hello world again."""
     from django.core.management import call_command
 
+    from menu.testing import menu_with_pizzas
+
+    source = menu_with_pizzas(folder, MENU_ITEMS)
     with open(os.devnull, "w") as quiet:
-        call_command("load_menu", "--source", str(big_menu(folder)), stdout=quiet)
+        call_command("load_menu", "--source", str(source), stdout=quiet)
     load = Load(["/"], headers=PROXY)
-    last = f"Pizza de teste {MENU_ITEMS - 17:03d}"
+    last = json.loads((source / "menu.json").read_text(encoding="utf-8"))["items"][-1]["name"]
     check(project.port, load, last, f"menu with {MENU_ITEMS} items")
     say(f"\ngrowth: the menu with {MENU_ITEMS} items")
     return paired(client, base, (project, load), f"menu, anonymous, {MENU_ITEMS} items", 0.50, args)

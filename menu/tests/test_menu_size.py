@@ -1,44 +1,22 @@
 """The menu page grows linearly with the menu (issue 13): no card may carry a list of every other pizza.
 
 The half-and-half picker used to list every other pizza in every card, so a 200-item menu weighed 4 MB.
-Each menu here is the shipped one plus generated pizzas (as perf/run.py's big_menu builds it), loaded
-with load_menu; the page is weighed at N, 2N and 4N items. A linear page adds twice as many bytes from
-2N to 4N as from N to 2N; a page with a list per card adds four times as many.
+Each menu here is the shipped one plus generated pizzas (``menu.testing.menu_with_pizzas``, which
+perf/run.py's growth figure uses too), loaded with load_menu; the page is weighed at N, 2N and 4N items.
+A linear page adds twice as many bytes from 2N to 4N as from N to 2N; a page with a list per card adds
+four times as many.
 """
 
-import json
 import re
-import shutil
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from conftest import MenuData
+from menu.testing import menu_with_pizzas
 
 SIZES = (40, 80, 160)
-
-
-def menu_of(folder, count: int):
-    """data/menu with generated pizzas added up to ``count`` items, spread over the shipped categories."""
-    target = folder / f"menu{count}"
-    shutil.copytree(settings.MENU_DATA_DIR, target)
-    menu = json.loads((target / "menu.json").read_text(encoding="utf-8"))
-    categories = [c["slug"] for c in menu["categories"] if c["slug"] != "bebida"]
-    for number in range(count - len(menu["items"])):
-        menu["items"].append(
-            {
-                "slug": f"gerada-{number:03d}",
-                "name": f"Pizza gerada {number:03d}",
-                "description": "Molho, mussarela, tomate, manjericão e orégano.",
-                "price": f"{39 + number % 20}.90",
-                "image": None,
-                "category": categories[number % len(categories)],
-            }
-        )
-    (target / "menu.json").write_text(json.dumps(menu, ensure_ascii=False), encoding="utf-8")
-    return target
 
 
 @pytest.fixture
@@ -46,7 +24,9 @@ def weigh(client, tmp_path, pizzeria_loaded):
     """``weigh(count, address)``: the bytes of ``address`` with a menu of ``count`` items loaded."""
 
     def weigh(count: int, address: str) -> int:
-        call_command("load_menu", "--source", str(menu_of(tmp_path, count)), "--overwrite", stdout=StringIO())
+        call_command(
+            "load_menu", "--source", str(menu_with_pizzas(tmp_path, count)), "--overwrite", stdout=StringIO()
+        )
         response = client.get(address)
         assert response.status_code == 200
         html = response.content.decode()
