@@ -35,7 +35,10 @@ def test_the_confirmation_email_reaches_the_customer_through_the_function(
     assert stats["statuses"] == {"200": 1} and stats["auth_failures"] == 0
     assert stats["last_key_id"] == oci_config.key_id("OCIPIZZA")
     assert stats["last_headers"]["opc-request-id"] == message_id
-    assert any(f"message {message_id} sent through" in line for line in fn_cloud_emulator.logs())
+    assert any(
+        f"message {message_id} sent through" in line
+        for line in fn_cloud_emulator.logs(until=f"message {message_id} sent through")
+    )
 
     body = confirmation.get_body(("plain",)).get_content()
     link = next(url for url in re.findall(r"https?://\S+", body) if "/conta/confirmar/" in url)

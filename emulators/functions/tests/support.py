@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -34,9 +35,23 @@ class FnEmulatorProcess(EmulatorSubprocess):
         # --parent-pid: the emulator (and its functions) go when the test process does, even if killed.
         return [*super().command, "--parent-pid", str(os.getpid()), *map(str, self.functions)]
 
-    def logs(self, call_id: str | None = None) -> list[str]:
+    def logs(
+        self, call_id: str | None = None, *, until: str | None = None, timeout: float = 10.0
+    ) -> list[str]:
+        """The log lines (of one call); with ``until``, once a line holding that text has arrived.
+
+        The lines reach the emulator through the containers' pipes, after the call's answer may have,
+        as in Fn itself: a test reading a line it expects waits for it instead of racing the pipe.
+        """
         query = f"?call_id={call_id}" if call_id else ""
-        return [r["line"] for r in self.admin(f"logs{query}", method="GET")["lines"]]
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [r["line"] for r in self.admin(f"logs{query}", method="GET")["lines"]]
+            if until is None or any(until in line for line in lines):
+                return lines
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no log line with {until!r} after {timeout} s; the log had: {lines}")
+            time.sleep(0.05)
 
     def configure(self, function: str, **payload) -> dict:
         """``config`` (a dict, merged), ``timeout``, ``idle_timeout``: the containers restart."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 import urllib.error
 import urllib.request
 
@@ -66,7 +65,7 @@ def test_a_function_that_raises_is_a_502_and_its_traceback_is_the_calls_log(fn):
     status, headers, body = invoke(fn, {"action": "raise", "message": "pizza queimada"})
     assert (status, json.loads(body)) == (502, {"message": "function failed"})
     call_id = headers["Fn-Call-Id"]
-    log = "\n".join(fn.logs(call_id))
+    log = "\n".join(fn.logs(call_id, until="pizza queimada"))
     assert (
         "RuntimeError" not in body.decode() and "pizza queimada" in log and "Traceback" not in body.decode()
     )
@@ -80,7 +79,11 @@ def test_a_function_that_raises_is_a_502_and_its_traceback_is_the_calls_log(fn):
 def test_stdout_and_stderr_are_the_calls_log(fn):
     status, headers, _body = invoke(fn, {"action": "log", "message": "forno aceso"})
     assert status == 200
-    lines = fn.admin(f"logs?call_id={headers['Fn-Call-Id']}", method="GET")["lines"]
+    call_id = headers["Fn-Call-Id"]
+    # Each stream has its own pipe: wait for both lines before reading the records.
+    fn.logs(call_id, until="to stdout: forno aceso")
+    fn.logs(call_id, until="to stderr: forno aceso")
+    lines = fn.admin(f"logs?call_id={call_id}", method="GET")["lines"]
     assert {(r["stream"], r["line"].endswith("forno aceso")) for r in lines} >= {
         ("stdout", True),
         ("stderr", True),
@@ -102,7 +105,8 @@ def test_fault_knobs(fn):
     fn.admin("faults", {"function_error": 1})
     status, headers, body = invoke(fn, {})
     assert (status, json.loads(body)) == (502, {"message": "function failed"})
-    assert fn.logs(headers["Fn-Call-Id"]) == ["emulator fault: the function raised"]
+    call_id = headers["Fn-Call-Id"]
+    assert fn.logs(call_id, until="emulator fault") == ["emulator fault: the function raised"]
     assert invoke(fn, {})[0] == 200  # the knob counted down
 
     fn.configure(ECHO_ID, timeout=1)
@@ -135,12 +139,7 @@ def test_a_detached_call_is_accepted_at_once(fn):
         fn, {"action": "log", "message": "em segundo plano"}, {"Fn-Invoke-Type": "detached"}
     )
     assert (status, body) == (202, b"")
-    for _ in range(200):
-        if any(line.endswith("em segundo plano") for line in fn.logs(headers["Fn-Call-Id"])):
-            break
-        time.sleep(0.05)
-    else:
-        pytest.fail("the detached call never ran")
+    fn.logs(headers["Fn-Call-Id"], until="em segundo plano")  # the detached call ran
 
 
 def test_a_container_that_cannot_start_is_fns_init_failure(tmp_path):

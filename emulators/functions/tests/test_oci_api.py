@@ -82,7 +82,9 @@ def test_function_errors_are_service_errors_with_ocis_codes(fresh, oci_key):
         "FunctionInvokeExecutionFailed",
         "function failed",
     )
-    assert "the echo function was told to fail" in "\n".join(fresh.logs(error.headers["Fn-Call-Id"]))
+    assert "the echo function was told to fail" in "\n".join(
+        fresh.logs(error.headers["Fn-Call-Id"], until="told to fail")
+    )
 
     fresh.configure(ECHO_ID, timeout=1)
     with pytest.raises(oci.exceptions.ServiceError) as raised:
