@@ -382,9 +382,10 @@ class LogStore:
             "stream": stream,
             "line": line,
         }
+        # The emulator's own log first: whoever sees the line in a query finds it there too.
+        log.info("%s %s %s | %s", function.spec.name, call_id or container_id, stream, line)
         with self.lock:
             self.lines.append(record)
-        log.info("%s %s %s | %s", function.spec.name, call_id or container_id, stream, line)
 
     def query(self, *, call_id: str | None = None, fn_id: str | None = None) -> list[dict]:
         with self.lock:
