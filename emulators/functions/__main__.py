@@ -12,9 +12,9 @@ import sys
 import threading
 import time
 
+from ..ocisignature import Verifier
 from .runtime import Function, FunctionSpec, LogStore, check_requirements, default_python
 from .server import Emulator, make_server
-from .signing import Verifier
 
 
 def default_id(name: str) -> str:
@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--public-key",
         metavar="PEM",
-        help="verify request signatures with this public key (default in --cloud: check their shape only)",
+        help="verify request signatures with this public key (a private key file also does; "
+        "default in --cloud: check everything but the RSA signature)",
     )
     parser.add_argument("--warm", action="store_true", help="start one container per function now")
     parser.add_argument(
@@ -128,10 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     logs = LogStore()
     functions = []
     try:
-        verifier = None
-        if args.public_key:
-            with open(args.public_key, "rb") as pem:
-                verifier = Verifier.from_pem(pem.read())
+        verifier = Verifier.from_files([args.public_key] if args.public_key else [])
         for directory in args.functions:
             spec = FunctionSpec.from_directory(directory)
             if problems := check_requirements(args.python, spec.requirements):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlparse
 
+from ..ocisignature import SignatureError, Verifier
 from .runtime import (
     HOP_BY_HOP,
     MAX_REQUEST_BYTES,
@@ -24,7 +25,6 @@ from .runtime import (
     new_id,
     timed_out,
 )
-from .signing import SignatureError, Verifier
 
 log = logging.getLogger("emulators.functions")
 
@@ -140,7 +140,7 @@ class Emulator:
         with self.lock:
             out = json.loads(json.dumps(self.stats))
         out["cloud"] = self.cloud
-        out["verifies_signatures"] = self.verifier.public_key is not None
+        out["verifies_signatures"] = self.verifier.verifies
         out["faults"] = self.faults.as_dict()
         return out
 
@@ -365,7 +365,11 @@ class Handler(BaseHTTPRequestHandler):
         if oci and emulator.cloud:
             try:
                 key_id = emulator.verifier.verify(
-                    method=self.command, path=self.path, headers=dict(self.headers.items()), body=body
+                    method=self.command,
+                    target=self.path,
+                    headers=self.headers,
+                    body=body,
+                    body_signed=self.command in ("POST", "PUT", "PATCH"),
                 )
             except SignatureError as e:
                 log.warning("refused an unauthenticated invocation: %s", e)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import socket
 import struct
 import threading
@@ -13,6 +12,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
+from ..ocisignature import SignatureError, parse_authorization
 from . import errors
 from .service import PROXY_VERSION_HEADER, SERIAL_VERSION, Faults, Service, error_response, v3_error
 from .store import Store
@@ -21,26 +21,22 @@ log = logging.getLogger("emulators.nosql")
 
 DATA_PATHS = ("/V2/nosql/data", "/V0/nosql/data")
 ADMIN_PREFIX = "/_emulator/"
-# The OCI request-signature shape the cloud service expects (checked for shape only, never verified).
-SIGNATURE_PARTS = ("version", "keyId", "algorithm", "headers", "signature")
-_PARAM = re.compile(r'([A-Za-z]+)="([^"]*)"')
 
 
 def check_authorization(value: str | None) -> str | None:
-    """Return an error message when the header is not an acceptable cloud credential, else None."""
+    """Return an error message when the header is not an acceptable cloud credential, else None.
+
+    The signature's shape only: NoSQL's emulator never verifies it (``emulators/ocisignature.py``).
+    """
     if value is None or not value.strip():
         return "Authorization header is missing"
     value = value.strip()
     if value.startswith("Bearer ") and value[7:].strip():
         return None  # the legacy bearer form the cloud simulator also accepts
-    if not value.startswith("Signature "):
-        return f"Invalid authorization header {value}"
-    params = dict(_PARAM.findall(value[len("Signature ") :]))
-    missing = [part for part in SIGNATURE_PARTS if not params.get(part)]
-    if missing:
-        return f"Invalid authorization header {value}: missing {', '.join(missing)}"
-    if params["version"] != "1" or params["algorithm"].lower() != "rsa-sha256":
-        return f'Invalid authorization header {value}: expected version="1" and algorithm="rsa-sha256"'
+    try:
+        parse_authorization(value)
+    except SignatureError as e:
+        return f"Invalid authorization header {value}: {e}"
     return None
 
 

@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 
-from .auth import load_public_keys
+from ..ocisignature import Verifier
 from .server import Emulator, make_server
 
 
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         metavar="PEM",
         help="verify signatures with this public key (a private key file also does); repeatable. "
-        "Without one, --cloud checks the signature's shape only",
+        "Without one, --cloud checks everything but the RSA signature",
     )
     parser.add_argument("--latency-ms", type=int, default=0, metavar="MS", help="delay every request by MS")
     parser.add_argument(
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     try:
-        keys = load_public_keys(args.public_key)
+        verifier = Verifier.from_files(args.public_key)
     except (OSError, ValueError) as e:
         parser.error(f"--public-key: {e}; pass a PEM public key (or the private key's file)")
     try:
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             namespace=args.namespace,
             data=args.data,
             cloud=args.cloud,
-            public_keys=keys,
+            verifier=verifier,
             faults={
                 "latency_ms": args.latency_ms,
                 "fail_requests": args.fail_requests,
@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     server = make_server(args.host, args.port, emulator)
     host, port = server.server_address[:2]
-    mode = "cloud, signatures " + ("verified" if keys else "shape-checked") if args.cloud else "open"
+    checked = "verified" if verifier.verifies else "checked but not verified (no --public-key)"
+    mode = f"cloud, signatures {checked}" if args.cloud else "open"
     print(
         f"OCI Object Storage emulator ({mode}) listening on http://{host}:{port}, namespace {args.namespace}",
         flush=True,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .auth import check_signature
+from ..ocisignature import SignatureError, Verifier
 from .store import ApiError, Store, StoredObject, iso, par_summary
 
 log = logging.getLogger("emulators.objectstorage")
@@ -22,6 +22,14 @@ log = logging.getLogger("emulators.objectstorage")
 ADMIN_PREFIX = "/_emulator/"
 FAULT_KNOBS = ("refuse_connections", "fail_requests", "fail_skip", "error_status", "latency_ms")
 MAX_LIST = 1000
+
+
+def body_signed(method: str, path: str) -> bool:
+    """Whether the SDK signs this request's body: every PUT/POST but object and part uploads."""
+    if method not in ("PUT", "POST"):
+        return False
+    # put_object and upload_part stream their body unsigned (the SDK's enforce_content_headers=False).
+    return not (method == "PUT" and ("/o/" in path or "/u/" in path))
 
 
 @dataclass
@@ -97,12 +105,12 @@ class Emulator:
         namespace: str = "ocipizza",
         data: str | None = None,
         cloud: bool = False,
-        public_keys: list | None = None,
+        verifier: Verifier | None = None,
         faults: dict | None = None,
     ):
         self.store = Store(namespace, data)
         self.cloud = cloud
-        self.public_keys = public_keys or []
+        self.verifier = verifier or Verifier()
         self.faults = Faults()
         if faults:
             self.faults.update(faults)
@@ -332,17 +340,18 @@ class Handler(BaseHTTPRequestHandler):
                 access = "NoPublicAccess"
             if access == "ObjectRead" or (access == "ObjectReadWithoutList" and not listing):
                 return
-        problem = check_signature(
-            method=self.command,
-            target=self.path,
-            headers=self.headers,
-            body=body,
-            public_keys=emulator.public_keys,
-        )
-        if problem is not None:
+        try:
+            emulator.verifier.verify(
+                method=self.command,
+                target=self.path,
+                headers=self.headers,
+                body=body,
+                body_signed=body_signed(self.command, self.path.split("?", 1)[0]),
+            )
+        except SignatureError as e:
             with emulator.lock:
                 emulator.auth_failures += 1
-            raise ApiError(401, "NotAuthenticated", problem)
+            raise ApiError(401, "NotAuthenticated", str(e)) from None
 
     # --- namespace and buckets ----------------------------------------------------------------------------
 
