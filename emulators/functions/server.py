@@ -11,9 +11,9 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlparse
 
+from ..httpbase import EmulatorHandler, EmulatorServer, serve
 from ..ocisignature import SignatureError, Verifier
 from .runtime import (
     HOP_BY_HOP,
@@ -215,23 +215,12 @@ class Emulator:
         return passed, reply.body
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(EmulatorHandler):
     server_version = "FnEmulator/1.0"
-    emulator: Emulator  # set on the subclass made by make_server
-
-    def log_message(self, format: str, *args) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    emulator: Emulator  # bound by make_server
+    logger = log
 
     # --- plumbing ---------------------------------------------------------------------------------------
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
 
     def _send(self, status: int, body: bytes, headers: list[tuple[str, str]]) -> None:
         self.send_response(status)
@@ -469,12 +458,5 @@ class Handler(BaseHTTPRequestHandler):
         function.recycle()
 
 
-class EmulatorServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-
 def make_server(host: str, port: int, emulator: Emulator) -> EmulatorServer:
-    handler = type("BoundHandler", (Handler,), {"emulator": emulator})
-    return EmulatorServer((host, port), handler)
+    return serve(host, port, Handler, emulator)

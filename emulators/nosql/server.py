@@ -9,9 +9,9 @@ import struct
 import threading
 import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
+from ..httpbase import EmulatorHandler, EmulatorServer, serve
 from ..ocisignature import SignatureError, parse_authorization
 from . import errors
 from .service import PROXY_VERSION_HEADER, SERIAL_VERSION, Faults, Service, error_response, v3_error
@@ -89,24 +89,12 @@ class Emulator:
             self.service.op_counts.clear()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(EmulatorHandler):
     server_version = "OracleNoSQLEmulator/1.0"
-    emulator: Emulator  # set on the subclass made by make_server
-
-    def log_message(self, format: str, *args) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
+    emulator: Emulator  # bound by make_server
+    logger = log
 
     # --- plumbing ---------------------------------------------------------------------------------------
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in two writes; without NODELAY, Nagle plus delayed ACKs add ~40 ms.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
 
     def _send(self, status: int, body: bytes, content_type: str, extra: dict | None = None) -> None:
         self.send_response(status)
@@ -283,12 +271,5 @@ class Handler(BaseHTTPRequestHandler):
             self._json(HTTPStatus.BAD_REQUEST, {"error": str(e)})
 
 
-class EmulatorServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-
 def make_server(host: str, port: int, emulator: Emulator) -> EmulatorServer:
-    handler = type("BoundHandler", (Handler,), {"emulator": emulator})
-    return EmulatorServer((host, port), handler)
+    return serve(host, port, Handler, emulator)

@@ -11,9 +11,9 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..httpbase import EmulatorHandler, EmulatorServer, serve
 from ..ocisignature import SignatureError, Verifier
 from .store import ApiError, Store, StoredObject, iso, par_summary
 
@@ -150,33 +150,12 @@ def http_date(moment) -> str:
     return email.utils.format_datetime(moment, usegmt=True)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(EmulatorHandler):
     server_version = "OCIObjectStorageEmulator/1.0"
-    emulator: Emulator  # set on the subclass made by make_server
-
-    def log_message(self, format: str, *args) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    emulator: Emulator  # bound by make_server
+    logger = log
 
     # --- plumbing -----------------------------------------------------------------------------------------
-
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
 
     def _headers_out(self, extra: dict | None) -> dict:
         headers = {"opc-request-id": f"emu-{uuid.uuid4().hex}", "Date": http_date(_now())}
@@ -249,7 +228,7 @@ class Handler(BaseHTTPRequestHandler):
             self._refuse()
             return
         # Bodies come in before anything answers, or the client would see a reset mid-upload.
-        body = self._read_body() if self.command in ("PUT", "POST") else b""
+        body = self._body() if self.command in ("PUT", "POST") else b""
         latency = emulator.faults.latency_ms
         if latency > 0:
             time.sleep(latency / 1000)
@@ -718,7 +697,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _admin(self, name: str) -> None:
         emulator = self.emulator
-        raw = self._read_body() if self.command in ("PUT", "POST") else b""
+        raw = self._body() if self.command in ("PUT", "POST") else b""
         try:
             payload = json.loads(raw) if raw.strip() else {}
             if not isinstance(payload, dict):
@@ -838,12 +817,5 @@ def _upload_summary(upload, namespace: str, bucket: str) -> dict:
     }
 
 
-class EmulatorServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-
 def make_server(host: str, port: int, emulator: Emulator) -> EmulatorServer:
-    handler = type("BoundHandler", (Handler,), {"emulator": emulator})
-    return EmulatorServer((host, port), handler)
+    return serve(host, port, Handler, emulator)
