@@ -56,6 +56,20 @@ def fingerprint(public_key) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, 32, 2))
 
 
+def load_public_key(pem: bytes):
+    """The public key of a PEM public key or unencrypted private key; ValueError for anything else."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        return serialization.load_pem_public_key(pem)
+    except ValueError:
+        pass
+    try:
+        return serialization.load_pem_private_key(pem, password=None).public_key()
+    except (TypeError, ValueError):  # TypeError: the private key is encrypted
+        raise ValueError("not a PEM public key nor an unencrypted PEM private key") from None
+
+
 @dataclass(frozen=True)
 class Verifier:
     """Checks requests' ``Authorization: Signature ...``; with no ``public_keys``, everything but the RSA."""
@@ -64,24 +78,24 @@ class Verifier:
 
     @classmethod
     def from_pems(cls, pems: Iterable[bytes]) -> Verifier:
-        """From PEM public keys; a private key also does, its public half is what verifies."""
-        from cryptography.hazmat.primitives import serialization
-
-        keys = []
-        for pem in pems:
-            try:
-                keys.append(serialization.load_pem_public_key(pem))
-            except ValueError:
-                keys.append(serialization.load_pem_private_key(pem, password=None).public_key())
-        return cls({fingerprint(key): key for key in keys})
+        """From PEM public keys; an unencrypted private key also does, its public half is what verifies."""
+        return cls._of([load_public_key(pem) for pem in pems])
 
     @classmethod
     def from_files(cls, paths: Iterable[str]) -> Verifier:
-        pems = []
+        """From key files; OSError, or ValueError naming the file that holds no usable key."""
+        keys = []
         for path in paths:
             with open(path, "rb") as handle:
-                pems.append(handle.read())
-        return cls.from_pems(pems)
+                try:
+                    keys.append(load_public_key(handle.read()))
+                except ValueError as e:
+                    raise ValueError(f"{path}: {e}") from None
+        return cls._of(keys)
+
+    @classmethod
+    def _of(cls, keys: list) -> Verifier:
+        return cls({fingerprint(key): key for key in keys})
 
     @property
     def verifies(self) -> bool:

@@ -125,11 +125,14 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
 
+    try:
+        verifier = Verifier.from_files([args.public_key] if args.public_key else [])
+    except (OSError, ValueError) as e:
+        parser.error(f"--public-key: {e}; pass a PEM public key (or the private key's file)")
     ids = dict(args.id)
     logs = LogStore()
     functions = []
     try:
-        verifier = Verifier.from_files([args.public_key] if args.public_key else [])
         for directory in args.functions:
             spec = FunctionSpec.from_directory(directory)
             if problems := check_requirements(args.python, spec.requirements):

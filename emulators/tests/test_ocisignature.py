@@ -135,3 +135,10 @@ def test_a_session_token_is_verified_by_any_known_key(key, tmp_path):
     assert Verifier.from_pems([public_pem(stranger), public_pem(key)]).verify(**call).startswith("ST$")
     with pytest.raises(SignatureError, match="does not verify"):
         Verifier.from_pems([public_pem(stranger)]).verify(**call)
+
+
+def test_a_file_without_a_usable_key_is_named(tmp_path):
+    not_a_key = tmp_path / "config"
+    not_a_key.write_text("[DEFAULT]\nuser=ocid1.user.oc1..x\n")
+    with pytest.raises(ValueError, match=rf"^{not_a_key}: not a PEM public key"):
+        Verifier.from_files([str(not_a_key)])
