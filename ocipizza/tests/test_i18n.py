@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,21 +22,6 @@ from ocipizza.fragments import FRAGMENTS_CACHE
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 
 
-def msgids(po: Path) -> list[str]:
-    """The msgids of a .po file (a small reader: strings may continue over several quoted lines)."""
-    ids, current, reading = [], [], False
-    for line in po.read_text(encoding="utf-8").splitlines():
-        if line.startswith("msgid "):
-            current, reading = [line[6:]], True
-        elif reading and line.startswith('"'):
-            current.append(line)
-        else:
-            if reading:
-                ids.append("".join(json_string(part) for part in current))
-            reading = False
-    return [i for i in ids if i]
-
-
 def json_string(quoted: str) -> str:
     return quoted.strip()[1:-1].encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
 
@@ -44,7 +30,7 @@ def test_every_message_has_an_english_translation():
     compiled = gettext.GNUTranslations((CATALOGUE / "django.mo").open("rb"))
     untranslated = [
         m
-        for m in msgids(CATALOGUE / "django.po")
+        for m in po_entries(CATALOGUE / "django.po")
         if m not in compiled._catalog and (m, 0) not in compiled._catalog
     ]
     assert untranslated == []
@@ -87,35 +73,9 @@ def test_every_translatable_string_is_in_the_english_catalogue(tmp_path):
         command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr
-    extracted = polib_entries(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po")
-    missing = sorted(m for m, translated in extracted.items() if not translated)
+    extracted = po_entries(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    missing = sorted(m for m, entry in extracted.items() if not entry.translated)
     assert missing == [], "run makemessages -l en and translate these in locale/en/LC_MESSAGES/django.po"
-
-
-def polib_entries(po: Path) -> dict[str, bool]:
-    """msgid -> whether it has a translation that is not fuzzy (the catalogue merged with the code)."""
-    entries, current, state = {}, {}, None
-    fuzzy = False
-    for line in [*po.read_text(encoding="utf-8").splitlines(), ""]:
-        if line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
-        elif line.startswith(("msgid ", "msgid_plural ", "msgstr")):
-            state = line.split(" ", 1)[0]
-            current.setdefault(state, []).append(line.split(" ", 1)[1])
-        elif line.startswith('"') and state:
-            current[state].append(line)
-        elif not line.strip():
-            if current.get("msgid"):
-                msgid = "".join(json_string(part) for part in current["msgid"])
-                strings = [
-                    "".join(json_string(part) for part in parts)
-                    for key, parts in current.items()
-                    if key.startswith("msgstr")
-                ]
-                if msgid:
-                    entries[msgid] = not fuzzy and all(strings)
-            current, state, fuzzy = {}, None, False
-    return entries
 
 
 # The pt-BR catalogues of the project's own strings, each msgstr its msgid: lookups hit the merged
@@ -124,9 +84,16 @@ SYNC = "run python manage.py sync_source_catalogue"
 LOCALE_DIRS = (Path(settings.BASE_DIR) / "locale", Path(settings.BASE_DIR) / "locations" / "locale")
 
 
-def po_pairs(po: Path) -> dict[str, str | None]:
-    """msgid -> msgid_plural (None for a singular entry), active entries only."""
-    pairs, current, state = {}, {}, None
+@dataclass(frozen=True)
+class PoEntry:
+    plural: str | None  # msgid_plural; None for a singular entry
+    translated: bool  # every msgstr filled, and not fuzzy
+
+
+def po_entries(po: Path) -> dict[str, PoEntry]:
+    """msgid -> its entry, active entries only (a small reader: strings may continue over several
+    quoted lines; comments, blank lines and the next msgid end an entry)."""
+    entries, current, state, fuzzy = {}, {}, None, False
     for line in [*po.read_text(encoding="utf-8").splitlines(), ""]:
         if line.startswith(("msgid ", "msgid_plural ", "msgstr")):
             state = line.split(" ", 1)[0]
@@ -135,12 +102,26 @@ def po_pairs(po: Path) -> dict[str, str | None]:
             current[state].append(line)
         elif not line.strip() or line.startswith("#"):
             if current.get("msgid"):
-                msgid = "".join(json_string(part) for part in current["msgid"])
-                plural = current.get("msgid_plural")
+                msgid, plural = (
+                    "".join(json_string(part) for part in current[key]) if key in current else None
+                    for key in ("msgid", "msgid_plural")
+                )
+                strings = [
+                    "".join(json_string(part) for part in parts)
+                    for key, parts in current.items()
+                    if key.startswith("msgstr")
+                ]
                 if msgid:
-                    pairs[msgid] = "".join(json_string(part) for part in plural) if plural else None
-            current, state = {}, None
-    return pairs
+                    entries[msgid] = PoEntry(plural, not fuzzy and all(strings))
+                current, state, fuzzy = {}, None, False
+            if line.startswith("#,") and "fuzzy" in line:
+                fuzzy = True
+    return entries
+
+
+def po_pairs(po: Path) -> dict[str, str | None]:
+    """msgid -> msgid_plural (None for a singular entry), active entries only."""
+    return {msgid: entry.plural for msgid, entry in po_entries(po).items()}
 
 
 def test_pt_br_catalogues_translate_every_project_string_to_itself():
