@@ -26,6 +26,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until(condition, *, timeout: float = 20.0, interval: float = 0.2, what: str = "the condition"):
+    """Poll ``condition`` until it returns something truthy; fail with ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        time.sleep(interval)
+
+
 class EmulatorSubprocess:
     module = ""  # e.g. "emulators.nosql"
     name = "emulator"  # for messages

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from emulators.testing import wait_until
+
 from .client import order_id_of
-from .conftest import wait_until
 
 pytestmark = pytest.mark.system
 

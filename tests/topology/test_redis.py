@@ -9,8 +9,9 @@ a session still gets the menu and the CEP API; and the balancer never answers it
 
 import pytest
 
+from emulators.testing import wait_until
+
 from .client import SESSION_COOKIE
-from .conftest import wait_until
 
 pytestmark = pytest.mark.system
 

@@ -14,8 +14,9 @@ import stat
 import pytest
 import requests
 
+from emulators.testing import wait_until
+
 from .client import forms_of, order_id_of
-from .conftest import wait_until
 
 pytestmark = pytest.mark.system
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from emulators.functions.__main__ import default_id
-from emulators.testing import ROOT, EmulatorSubprocess
+from emulators.testing import ROOT, EmulatorSubprocess, wait_until
 
 SEND_MAIL = ROOT / "functions" / "send_mail"
 ECHO = Path(__file__).resolve().parent / "echo"
@@ -44,14 +43,18 @@ class FnEmulatorProcess(EmulatorSubprocess):
         as in Fn itself: a test reading a line it expects waits for it instead of racing the pipe.
         """
         query = f"?call_id={call_id}" if call_id else ""
-        deadline = time.monotonic() + timeout
-        while True:
-            lines = [r["line"] for r in self.admin(f"logs{query}", method="GET")["lines"]]
-            if until is None or any(until in line for line in lines):
-                return lines
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no log line with {until!r} after {timeout} s; the log had: {lines}")
-            time.sleep(0.05)
+
+        def read() -> list[str]:
+            return [r["line"] for r in self.admin(f"logs{query}", method="GET")["lines"]]
+
+        if until is None:
+            return read()
+
+        def arrived() -> list[str] | None:
+            lines = read()
+            return lines if any(until in line for line in lines) else None
+
+        return wait_until(arrived, timeout=timeout, interval=0.05, what=f"a log line with {until!r}")
 
     def configure(self, function: str, **payload) -> dict:
         """``config`` (a dict, merged), ``timeout``, ``idle_timeout``: the containers restart."""
